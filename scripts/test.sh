@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test run, from a fresh clone: dependencies, the real server and reference tools, build, type check,
+# lint, API docs, then unit, integration and interop tests. `npm test` runs this.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+start=$(date +%s)
+step() { printf '\n== %s (%ss)\n' "$1" "$(($(date +%s) - start))"; }
+
+step "dependencies"; bash scripts/ensure-deps.sh
+step "FerretDB and the MongoDB Database Tools"; bash scripts/install-tools.sh
+step "build"; npx tsup --silent
+step "type check"; npm run --silent typecheck
+step "lint"; npm run --silent lint
+step "API docs"; npx typedoc --logLevel Warn
+step "tests"; npx vitest run "$@"
+step "done"
