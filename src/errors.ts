@@ -1,3 +1,5 @@
+import type { RestoreReport } from './restore/types.js';
+
 /**
  * Every error this library throws is a {@link MongoBackupError} carrying a stable `code`.
  *
@@ -145,5 +147,19 @@ export class ConnectionError extends MongoBackupRuntimeError {
 export class AbortError extends MongoBackupRuntimeError {
   constructor(message = 'The operation was aborted', options: MongoBackupErrorOptions = {}) {
     super(ErrorCode.ABORTED, message, options);
+  }
+}
+
+/**
+ * A restore stopped before the end. `report` says exactly which namespaces were restored, which failed and why,
+ * and which were not reached; nothing is left unaccounted for.
+ */
+export class RestoreError extends MongoBackupRuntimeError {
+  /** What was and was not restored. */
+  readonly report: RestoreReport;
+
+  constructor(message: string, report: RestoreReport, options: MongoBackupErrorOptions = {}) {
+    super(ErrorCode.RESTORE_FAILED, message, options);
+    this.report = report;
   }
 }

@@ -1,8 +1,73 @@
 /**
- * mongo-backup-service: back up and restore MongoDB with nothing but the official driver.
+ * mongo-backup-service: back up and restore MongoDB with nothing but the official driver, in archives that the real
+ * `mongorestore` reads. The archive codec alone (no database) is also available as `mongo-backup-service/archive`.
  *
  * @packageDocumentation
  */
+
+// The facade
+export { MongoBackupService } from './mongo-backup-service.js';
+export type {
+  BackupRunResult,
+  ConnectionsStatus,
+  MongoBackupServiceOptions,
+  RestoreTarget,
+  ServiceRestoreOptions,
+} from './mongo-backup-service.js';
+
+// Dump and restore
+export { DEFAULT_GZIP_LEVEL, DEFAULT_PARALLEL_COLLECTIONS } from './dump/types.js';
+export type { DumpedNamespace, DumpFormat, DumpOptions, DumpProgress, DumpReport } from './dump/types.js';
+export {
+  DEFAULT_RESTORE_BATCH_BYTES,
+  DEFAULT_RESTORE_BATCH_SIZE,
+  DEFAULT_RESTORE_PARALLEL_COLLECTIONS,
+} from './restore/types.js';
+export type {
+  NamespaceRestoreReport,
+  NamespaceRestoreStatus,
+  RestoreOptions,
+  RestoreProgress,
+  RestoreReport,
+  RestoreSource,
+} from './restore/types.js';
+
+// Configuration
+export { CONFIG_ENV_VARS, DEFAULT_BACKUP_DIR, resolveConfig } from './config/index.js';
+export type {
+  AutoImportConfig,
+  AutoImportInput,
+  CronSchedule,
+  Environment,
+  EveryHoursSchedule,
+  ResolveConfigOptions,
+  ScheduleConfig,
+  ServiceConfig,
+  ServiceConfigInput,
+} from './config/index.js';
+
+// Operations
+export { BackupScheduler } from './scheduler/index.js';
+export type {
+  BackupSchedulerOptions,
+  LastRunInfo,
+  RunStartInfo,
+  RunTrigger,
+  SchedulerEventMap,
+  SchedulerStatus,
+  SkippedRunInfo,
+  StopOptions,
+} from './scheduler/index.js';
+export { checkConnection, redactSecrets, redactUri } from './connections/index.js';
+export type { CheckConnectionOptions, ConnectionCheckResult } from './connections/index.js';
+export { applyRetention, backupFileName, listBackups, parseBackupName, removeBackup } from './storage/index.js';
+export type { BackupInfo, BackupKind, BackupNameParts, ParsedBackupName } from './storage/index.js';
+
+// Namespace rules
+export { createNamespaceRenamer, createNamespaceSelector } from './namespaces/index.js';
+export type { NamespaceRename, NamespaceRenamer, NamespaceSelector, NamespaceSelectorOptions } from './namespaces/index.js';
+
+// Errors
 export {
   AbortError,
   ArchiveError,
@@ -12,5 +77,6 @@ export {
   MongoBackupError,
   MongoBackupRuntimeError,
   MongoBackupUsageError,
+  RestoreError,
 } from './errors.js';
 export type { ArchiveErrorOptions, MongoBackupErrorOptions } from './errors.js';

@@ -1,0 +1,69 @@
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createArchiveWriter } from '../archive/writer.js';
+import { createAtomicFile, type AtomicFile } from '../storage/atomic-file.js';
+import { ByteCounter } from '../util/byte-counter.js';
+import type { DumpPlan } from './catalog.js';
+import type { DumpSink, NamespaceSink, SinkResult } from './sink.js';
+
+/** Settings of an archive output. */
+export interface ArchiveSinkOptions {
+  /** A file path (written as `<path>.partial`, renamed on success) or any Writable. */
+  readonly output: string | Writable;
+  /** zlib level, or `undefined` for no compression. */
+  readonly gzipLevel: number | undefined;
+  readonly concurrentCollections: number;
+}
+
+/**
+ * Writes a dump as one mongodump archive stream (gzipped as a whole when asked), so that
+ * `mongorestore --archive=<file> [--gzip]` reads it.
+ */
+export async function createArchiveSink(plan: DumpPlan, options: ArchiveSinkOptions): Promise<DumpSink> {
+  const file: AtomicFile | undefined =
+    typeof options.output === 'string'
+      ? await createAtomicFile(path.dirname(path.resolve(options.output)), path.basename(options.output))
+      : undefined;
+  const destination = file?.stream ?? (options.output as Writable);
+
+  const writer = createArchiveWriter({
+    header: { serverVersion: plan.serverVersion, concurrentCollections: options.concurrentCollections },
+    namespaces: plan.namespaces.map((ns) => ({
+      db: ns.db,
+      collection: ns.collection,
+      metadataJson: ns.metadataJson,
+      type: ns.type,
+    })),
+    ...(options.gzipLevel === undefined ? {} : { gzip: { level: options.gzipLevel } }),
+  });
+  const stored = new ByteCounter();
+  // The file stream is ended by commit(), so that it can be flushed to disk first; a caller's stream by pipeline.
+  const flowing = pipeline([writer.stream, stored, destination], { end: file === undefined });
+  flowing.catch(() => undefined);
+
+  return {
+    open(namespace): NamespaceSink {
+      const target = writer.openNamespace(namespace.db, namespace.bodyCollection);
+      return {
+        write: (document) => target.write(document),
+        end: async () => {
+          await target.end();
+        },
+      };
+    },
+
+    async finish(): Promise<SinkResult> {
+      const summary = await writer.finish();
+      await flowing;
+      await file?.commit();
+      return { path: file?.path, sizeBytes: stored.bytes, uncompressedBytes: summary.archiveBytes };
+    },
+
+    async abort(reason): Promise<void> {
+      writer.abort(reason);
+      await flowing.catch(() => undefined);
+      await file?.discard();
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import { Binary, type Document } from 'bson';
+import type { MongoClient } from 'mongodb';
+import { formatMetadataJson } from '../archive/metadata-json.js';
+import { bodyCollection, parseServerVersion } from '../archive/namespace-layout.js';
+import type { CollectionMetadata, NamespaceType } from '../archive/types.js';
+
+/** One namespace a dump will write, with everything the prelude needs. */
+export interface PlannedNamespace {
+  readonly db: string;
+  /** Collection name as announced in the prelude (the timeseries name, not its buckets). */
+  readonly collection: string;
+  /** The collection the documents are read from and written under (`system.buckets.x` for old timeseries). */
+  readonly bodyCollection: string;
+  readonly type: NamespaceType;
+  readonly metadata: CollectionMetadata;
+  readonly metadataJson: string;
+}
+
+/** What the source holds that the dump will write. */
+export interface DumpPlan {
+  readonly serverVersion: string;
+  readonly namespaces: readonly PlannedNamespace[];
+}
+
+/** Which databases and namespaces to plan for. */
+export interface CatalogSelection {
+  /** Databases to dump; all but `local` and `config` when absent. */
+  readonly databases?: readonly string[];
+  /** Namespace filter (`db.collection` → keep?), applied after the system-collection rules. */
+  readonly select: (namespace: string) => boolean;
+}
+
+const ADMIN_AUTH_COLLECTIONS: ReadonlySet<string> = new Set(['system.users', 'system.roles', 'system.version']);
+
+/**
+ * Lists what a dump of the source will contain, skipping what mongodump skips: the `local` and `config` databases
+ * unless named, `<db>.system.*` except `system.js` (and, in `admin`, users, roles and version), bucket collections
+ * (dumped through their timeseries collection). Option and index values keep their BSON types (`promoteValues:
+ * false`), so `size: 4096` stays an Int32 and `{ a: 1.0 }` stays a Double.
+ */
+export async function planDump(client: MongoClient, selection: CatalogSelection): Promise<DumpPlan> {
+  const build = await client.db('admin').command({ buildInfo: 1 });
+  const serverVersion = String(build['version'] ?? '');
+  const version = parseServerVersion(serverVersion);
+  const databases = selection.databases ?? (await listDatabaseNames(client));
+  const namespaces: PlannedNamespace[] = [];
+  for (const db of databases) {
+    const infos = await client
+      .db(db)
+      .listCollections({}, { promoteValues: false, promoteBuffers: false })
+      .toArray();
+    const sorted = [...infos].sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    for (const info of sorted) {
+      const name = String(info.name);
+      const type = namespaceType(info);
+      if (type === undefined || !isDumpable(db, name) || !selection.select(`${db}.${name}`)) continue;
+      const indexes = type === 'view' ? [] : await listIndexes(client, db, name);
+      const metadata = collectionMetadata(name, type, info, indexes);
+      namespaces.push({
+        db,
+        collection: name,
+        bodyCollection: version ? bodyCollection({ collection: name, type }, version) : name,
+        type,
+        metadata,
+        metadataJson: formatMetadataJson(metadata),
+      });
+    }
+  }
+  return { serverVersion, namespaces };
+}
+
+async function listDatabaseNames(client: MongoClient): Promise<string[]> {
+  const { databases } = await client.db('admin').admin().listDatabases({ nameOnly: true });
+  return databases
+    .map((d) => d.name)
+    .filter((name) => name !== 'local' && name !== 'config')
+    .sort();
+}
+
+function namespaceType(info: Document): NamespaceType | undefined {
+  switch (info['type']) {
+    case undefined:
+    case 'collection':
+      return 'collection';
+    case 'view':
+      return 'view';
+    case 'timeseries':
+      return 'timeseries';
+    default:
+      return undefined;
+  }
+}
+
+function isDumpable(db: string, collection: string): boolean {
+  if (!collection.startsWith('system.')) return true;
+  if (collection === 'system.js') return true;
+  return db === 'admin' && ADMIN_AUTH_COLLECTIONS.has(collection);
+}
+
+/** Index specs as the server lists them; for timeseries, on the timeseries collection (the server translates). */
+async function listIndexes(client: MongoClient, db: string, collection: string): Promise<Document[]> {
+  return client
+    .db(db)
+    .collection(collection)
+    .listIndexes({ promoteValues: false, promoteBuffers: false })
+    .toArray();
+}
+
+function collectionMetadata(
+  name: string,
+  type: NamespaceType,
+  info: Document,
+  indexes: Document[],
+): CollectionMetadata {
+  const options = (info['options'] ?? {}) as Record<string, unknown>;
+  const uuid = (info['info'] as Document | undefined)?.['uuid'];
+  return {
+    options,
+    indexes,
+    ...(uuid instanceof Binary ? { uuid: Buffer.from(uuid.buffer).toString('hex') } : {}),
+    collectionName: name,
+    type,
+  };
+}

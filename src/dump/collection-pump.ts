@@ -1,0 +1,66 @@
+import type { Document } from 'bson';
+import type { MongoClient, ReadPreferenceMode } from 'mongodb';
+import { AbortError } from '../errors.js';
+import type { PlannedNamespace } from './catalog.js';
+import type { NamespaceSink } from './sink.js';
+import type { DumpedNamespace, DumpProgress } from './types.js';
+
+/** How to read one collection. */
+export interface PumpOptions {
+  readonly filter: Document;
+  readonly readPreference: ReadPreferenceMode | undefined;
+  readonly batchSize: number | undefined;
+  readonly signal: AbortSignal;
+  readonly onProgress: ((progress: DumpProgress) => void) | undefined;
+}
+
+const PROGRESS_EVERY_DOCUMENTS = 2000;
+const PROGRESS_EVERY_MS = 250;
+
+/**
+ * Streams one namespace's documents from a raw cursor into its sink, byte for byte (no decode, no re-encode).
+ * The cursor is always closed, also on failure or abort.
+ */
+export async function pumpCollection(
+  client: MongoClient,
+  namespace: PlannedNamespace,
+  sink: NamespaceSink,
+  options: PumpOptions,
+): Promise<DumpedNamespace> {
+  const name = `${namespace.db}.${namespace.collection}`;
+  const collection = client.db(namespace.db).collection(namespace.bodyCollection);
+  const estimatedTotal =
+    namespace.type === 'view' ? 0 : await collection.estimatedDocumentCount().catch(() => 0);
+  let documents = 0;
+  let bytes = 0;
+  let lastReport = Date.now();
+  const report = (phase: DumpProgress['phase']): void =>
+    options.onProgress?.({ phase, namespace: name, documents, bytes, estimatedTotal });
+
+  report('start');
+  if (namespace.type !== 'view') {
+    const cursor = collection.find(options.filter, {
+      raw: true,
+      ...(options.readPreference === undefined ? {} : { readPreference: options.readPreference }),
+      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+    });
+    try {
+      for await (const raw of cursor) {
+        if (options.signal.aborted) throw new AbortError(`Dump of ${name} was aborted`, { cause: options.signal.reason });
+        const document = raw as unknown as Buffer;
+        await sink.write(document);
+        documents += 1;
+        bytes += document.length;
+        if (documents % PROGRESS_EVERY_DOCUMENTS === 0 && Date.now() - lastReport >= PROGRESS_EVERY_MS) {
+          lastReport = Date.now();
+          report('progress');
+        }
+      }
+    } finally {
+      await cursor.close().catch(() => undefined);
+    }
+  }
+  await sink.end();
+  report('end');
+  return { namespace: name, type: namespace.type, documents, bytes };
+}

@@ -1,0 +1,108 @@
+import { mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { createDirectoryWriter, type DirectoryNamespaceWriter } from '../archive/directory/directory-writer.js';
+import { packDirectoryToTarGz } from '../archive/directory/tar-pack.js';
+import { createAtomicFile, PARTIAL_SUFFIX } from '../storage/atomic-file.js';
+import { ByteCounter } from '../util/byte-counter.js';
+import type { DumpPlan, PlannedNamespace } from './catalog.js';
+import type { DumpSink, NamespaceSink, SinkResult } from './sink.js';
+
+/** Settings of a directory (or tarball) output. */
+export interface DirectorySinkOptions {
+  /** The dump folder, the `.tar.gz` file, or (tarball only) any Writable. */
+  readonly output: string | Writable;
+  /** zlib level for every file (or for the tarball), or `undefined` for none. */
+  readonly gzipLevel: number | undefined;
+  /** Pack the folder into one `.tar.gz`. */
+  readonly tarball: boolean;
+}
+
+/**
+ * Writes a dump in the `mongodump --out` layout, into `<dir>.partial` renamed to `<dir>` on success; or, for a
+ * tarball, into a private temporary folder then packed into `<file>.partial` renamed on success.
+ */
+export async function createDirectorySink(plan: DumpPlan, options: DirectorySinkOptions): Promise<DumpSink> {
+  const staging = options.tarball
+    ? await mkdtemp(path.join(os.tmpdir(), 'mongo-backup-'))
+    : `${path.resolve(options.output as string)}${PARTIAL_SUFFIX}`;
+  const writer = createDirectoryWriter({
+    dir: staging,
+    serverVersion: plan.serverVersion,
+    // In a tarball the whole file is compressed once; files inside stay plain, as mongorestore --dir expects.
+    ...(options.gzipLevel === undefined || options.tarball ? {} : { gzip: { level: options.gzipLevel } }),
+  });
+
+  return {
+    open(namespace): NamespaceSink {
+      const target = openNamespace(writer, namespace);
+      return {
+        write: async (document) => (await target)?.write(document),
+        end: async () => {
+          await (await target)?.end();
+        },
+      };
+    },
+
+    async finish(): Promise<SinkResult> {
+      const summary = await writer.close();
+      if (!options.tarball) {
+        const finalDir = path.resolve(options.output as string);
+        await rename(staging, finalDir);
+        return { path: finalDir, sizeBytes: await folderSize(finalDir), uncompressedBytes: summary.bytes };
+      }
+      try {
+        return await packStaging(staging, options);
+      } finally {
+        await rm(staging, { recursive: true, force: true });
+      }
+    },
+
+    async abort(): Promise<void> {
+      await rm(staging, { recursive: true, force: true });
+    },
+  };
+}
+
+async function openNamespace(
+  writer: ReturnType<typeof createDirectoryWriter>,
+  ns: PlannedNamespace,
+): Promise<DirectoryNamespaceWriter | undefined> {
+  if (ns.type === 'view') {
+    await writer.writeMetadataOnly(ns.db, ns.collection, ns.metadataJson);
+    return undefined;
+  }
+  if (ns.bodyCollection !== ns.collection) {
+    await writer.writeMetadataOnly(ns.db, ns.collection, ns.metadataJson);
+    return writer.namespace(ns.db, ns.bodyCollection, undefined);
+  }
+  return writer.namespace(ns.db, ns.collection, ns.metadataJson);
+}
+
+async function packStaging(staging: string, options: DirectorySinkOptions): Promise<SinkResult> {
+  const level = options.gzipLevel === undefined ? {} : { level: options.gzipLevel };
+  if (typeof options.output !== 'string') {
+    const counter = new ByteCounter();
+    counter.pipe(options.output);
+    const packed = await packDirectoryToTarGz(staging, counter, level);
+    return { path: undefined, sizeBytes: counter.bytes, uncompressedBytes: packed.bytes };
+  }
+  const finalPath = path.resolve(options.output);
+  const file = await createAtomicFile(path.dirname(finalPath), path.basename(finalPath));
+  try {
+    const packed = await packDirectoryToTarGz(staging, file.stream, level);
+    await file.commit();
+    return { path: file.path, sizeBytes: (await stat(file.path)).size, uncompressedBytes: packed.bytes };
+  } finally {
+    await file.discard();
+  }
+}
+
+async function folderSize(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}

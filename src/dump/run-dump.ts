@@ -1,0 +1,182 @@
+import { EJSON, type Document } from 'bson';
+import type { MongoClient } from 'mongodb';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { z } from 'zod';
+import { AbortError, ErrorCode, MongoBackupError, MongoBackupRuntimeError, MongoBackupUsageError } from '../errors.js';
+import { createNamespaceSelector } from '../namespaces/index.js';
+import { parseOptions } from '../namespaces/parse-options.js';
+import { backupFileName } from '../storage/naming.js';
+import { runWithConcurrency } from '../util/concurrency.js';
+import { createArchiveSink } from './archive-sink.js';
+import { planDump } from './catalog.js';
+import { pumpCollection } from './collection-pump.js';
+import { createDirectorySink } from './directory-sink.js';
+import type { DumpSink } from './sink.js';
+import {
+  DEFAULT_GZIP_LEVEL,
+  DEFAULT_PARALLEL_COLLECTIONS,
+  type DumpedNamespace,
+  type DumpOptions,
+  type DumpReport,
+} from './types.js';
+
+/** Context the service gives a dump. */
+export interface DumpContext {
+  /** Folder for outputs when `options.output` is not given. */
+  readonly backupDir: string;
+  /** Scrubs credentials from error messages. */
+  readonly redact: (text: string) => string;
+}
+
+const readPreferences = ['primary', 'primaryPreferred', 'secondary', 'secondaryPreferred', 'nearest'] as const;
+
+const dumpOptionsSchema = z
+  .strictObject({
+    databases: z.array(z.string().min(1)).readonly().optional(),
+    collection: z.string().min(1).optional(),
+    nsInclude: z.array(z.string()).readonly().optional(),
+    nsExclude: z.array(z.string()).readonly().optional(),
+    excludeCollections: z.array(z.string().min(1)).readonly().optional(),
+    query: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+    readPreference: z.enum(readPreferences).optional(),
+    parallelCollections: z.number().int().min(1).max(64).optional(),
+    gzip: z.boolean().optional(),
+    gzipLevel: z.number().int().min(0).max(9).optional(),
+    format: z.enum(['archive', 'directory']).optional(),
+    tarball: z.boolean().optional(),
+    output: z.union([z.string().min(1), z.instanceof(Writable)]).optional(),
+    batchSize: z.number().int().min(1).optional(),
+    signal: z.instanceof(AbortSignal).optional(),
+    onProgress: z.function().optional(),
+  })
+  .refine((o) => o.collection === undefined || o.databases?.length === 1, {
+    message: '"collection" needs exactly one database in "databases"',
+    path: ['collection'],
+  })
+  .refine((o) => !(o.tarball === true && o.format !== 'directory'), {
+    message: '"tarball" packs a directory dump: set format to "directory"',
+    path: ['tarball'],
+  })
+  .refine((o) => !(o.format === 'directory' && o.output instanceof Writable && o.tarball !== true), {
+    message: 'a directory dump is written to a folder: give a path, or set tarball to write a stream',
+    path: ['output'],
+  });
+
+/**
+ * Dumps the selected namespaces of the source into an archive, a directory dump or a tarball, streaming raw BSON
+ * with bounded memory. On failure or abort the partial output is removed and nothing complete-looking remains.
+ */
+export async function runDump(client: MongoClient, input: DumpOptions, context: DumpContext): Promise<DumpReport> {
+  const options = parseOptions(dumpOptionsSchema, input, 'dump options') as DumpOptions;
+  const filter = parseQuery(options.query);
+  const single = options.databases?.length === 1 ? options.databases[0] : undefined;
+  const select = createNamespaceSelector({
+    ...(options.nsInclude ? { include: options.nsInclude } : {}),
+    ...(options.nsExclude ? { exclude: options.nsExclude } : {}),
+    ...(options.collection !== undefined && single !== undefined ? { db: single, collection: options.collection } : {}),
+    ...(options.excludeCollections ? { excludeCollections: options.excludeCollections } : {}),
+  });
+  const format = options.format ?? 'archive';
+  const gzip = options.gzip ?? true;
+  const tarball = options.tarball ?? false;
+  const level = options.gzipLevel ?? DEFAULT_GZIP_LEVEL;
+  const parallel = options.parallelCollections ?? DEFAULT_PARALLEL_COLLECTIONS;
+  const signal = options.signal ?? new AbortController().signal;
+  if (signal.aborted) throw new AbortError('Dump was aborted before it started', { cause: signal.reason });
+
+  const startedAt = new Date();
+  const plan = await guard(
+    () => planDump(client, { ...(options.databases ? { databases: options.databases } : {}), select }),
+    context,
+  );
+  const output =
+    options.output ??
+    path.join(
+      context.backupDir,
+      backupFileName({
+        ...(single === undefined ? {} : { database: single }),
+        date: startedAt,
+        kind: format === 'directory' ? (tarball ? 'tar.gz' : 'directory') : gzip ? 'archive-gzip' : 'archive',
+      }),
+    );
+  const sink: DumpSink =
+    format === 'archive'
+      ? await createArchiveSink(plan, {
+          output,
+          gzipLevel: gzip ? level : undefined,
+          concurrentCollections: parallel,
+        })
+      : await createDirectorySink(plan, { output, gzipLevel: gzip ? level : undefined, tarball });
+
+  const results = new Map<string, DumpedNamespace>();
+  try {
+    await runWithConcurrency(
+      plan.namespaces,
+      parallel,
+      async (namespace, taskSignal) => {
+        const result = await pumpCollection(client, namespace, sink.open(namespace), {
+          filter,
+          readPreference: options.readPreference,
+          batchSize: options.batchSize,
+          signal: taskSignal,
+          onProgress: options.onProgress,
+        });
+        results.set(result.namespace, result);
+      },
+      signal,
+    );
+    const written = await sink.finish();
+    const finishedAt = new Date();
+    const namespaces = plan.namespaces.map((ns) => results.get(`${ns.db}.${ns.collection}`) as DumpedNamespace);
+    return {
+      path: written.path,
+      format,
+      gzip,
+      tarball,
+      sizeBytes: written.sizeBytes,
+      uncompressedBytes: written.uncompressedBytes,
+      namespaces,
+      totalDocuments: namespaces.reduce((sum, ns) => sum + ns.documents, 0),
+      collectionCount: namespaces.length,
+      serverVersion: plan.serverVersion,
+      startedAt,
+      finishedAt,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+    };
+  } catch (error) {
+    const failure = signal.aborted ? new AbortError('Dump was aborted; its partial output was removed', { cause: error }) : wrap(error, context);
+    await sink.abort(failure);
+    throw failure;
+  }
+}
+
+function parseQuery(query: string | Document | undefined): Document {
+  if (query === undefined) return {};
+  if (typeof query !== 'string') return query;
+  try {
+    const parsed: unknown = EJSON.parse(query, { relaxed: false });
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Document;
+  } catch (error) {
+    throw new MongoBackupUsageError(ErrorCode.INVALID_OPTIONS, `query: expected an Extended JSON object, got ${JSON.stringify(query)}`, {
+      cause: error,
+    });
+  }
+  throw new MongoBackupUsageError(ErrorCode.INVALID_OPTIONS, `query: expected an Extended JSON object, got ${JSON.stringify(query)}`);
+}
+
+async function guard<T>(work: () => Promise<T>, context: DumpContext): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw wrap(error, context);
+  }
+}
+
+function wrap(error: unknown, context: DumpContext): MongoBackupError {
+  if (error instanceof MongoBackupError) return error;
+  const message = context.redact(error instanceof Error ? error.message : String(error));
+  return new MongoBackupRuntimeError(ErrorCode.DUMP_FAILED, `Dump failed: ${message}; no backup was written`, {
+    cause: error,
+  });
+}

@@ -1,0 +1,102 @@
+import type { Document } from 'bson';
+import type { ReadPreferenceMode } from 'mongodb';
+import type { Writable } from 'node:stream';
+import type { NamespaceType } from '../archive/types.js';
+
+/** How a dump lays out its output. */
+export type DumpFormat = 'archive' | 'directory';
+
+/**
+ * What to dump and where. Every field is optional; flags of `mongodump` with the same meaning are named in brackets.
+ *
+ * @example
+ * ```ts
+ * await service.dump({ databases: ['shop'], nsExclude: ['shop.sessions'], gzipLevel: 9 });
+ * ```
+ */
+export interface DumpOptions {
+  /** Databases to dump [`--db`]. Defaults to every database but `local` and `config`. */
+  readonly databases?: readonly string[];
+  /** The one collection to dump [`--collection`]; needs exactly one database. */
+  readonly collection?: string;
+  /** Namespace patterns to include [`--nsInclude`]. Defaults to `*`. */
+  readonly nsInclude?: readonly string[];
+  /** Namespace patterns to exclude [`--nsExclude`]; exclusion wins. */
+  readonly nsExclude?: readonly string[];
+  /** Collection names to leave out in every database [`--excludeCollection`]. */
+  readonly excludeCollections?: readonly string[];
+  /** A filter applied to every collection [`--query`]: Extended JSON text or a document. Views are unaffected. */
+  readonly query?: string | Document;
+  /** Read preference for the data cursors [`--readPreference`]. Defaults to `primary`. */
+  readonly readPreference?: ReadPreferenceMode;
+  /** Collections dumped at once [`--numParallelCollections`]. Defaults to {@link DEFAULT_PARALLEL_COLLECTIONS}. */
+  readonly parallelCollections?: number;
+  /** Compress the output [`--gzip`]. Defaults to `true`. */
+  readonly gzip?: boolean;
+  /** zlib level 0..9 when compressing. Defaults to {@link DEFAULT_GZIP_LEVEL}. */
+  readonly gzipLevel?: number;
+  /** `archive` (one stream, [`--archive`]) or `directory` ([`--out`]). Defaults to `archive`. */
+  readonly format?: DumpFormat;
+  /** With `format: 'directory'`, pack the directory into one `.tar.gz` file. Defaults to `false`. */
+  readonly tarball?: boolean;
+  /**
+   * Where to write: a file path (archive or tarball), a directory path (directory format), or any Writable
+   * (archive format only). Defaults to a new, timestamped name in the service's backup folder.
+   */
+  readonly output?: string | Writable;
+  /** Documents per cursor batch. Defaults to the server's choice. */
+  readonly batchSize?: number;
+  /** Stops the dump; the partial output is removed and the promise rejects with an `AbortError`. */
+  readonly signal?: AbortSignal;
+  /** Called as the dump advances; see {@link DumpProgress}. */
+  readonly onProgress?: (progress: DumpProgress) => void;
+}
+
+/** Progress of one namespace, reported when it starts, every few thousand documents, and when it ends. */
+export interface DumpProgress {
+  readonly phase: 'start' | 'progress' | 'end';
+  /** `db.collection` as announced in the archive. */
+  readonly namespace: string;
+  readonly documents: number;
+  /** BSON bytes of the documents so far. */
+  readonly bytes: number;
+  /** The server's estimate of the collection's document count at the start (0 for views). */
+  readonly estimatedTotal: number;
+}
+
+/** What one namespace contributed to a dump. */
+export interface DumpedNamespace {
+  readonly namespace: string;
+  readonly type: NamespaceType;
+  readonly documents: number;
+  /** BSON bytes of its documents. */
+  readonly bytes: number;
+}
+
+/** The result of a successful dump. */
+export interface DumpReport {
+  /** The file or directory written; `undefined` when the output was a stream. */
+  readonly path: string | undefined;
+  readonly format: DumpFormat;
+  readonly gzip: boolean;
+  readonly tarball: boolean;
+  /** Bytes of the output as stored (compressed when gzip is on). */
+  readonly sizeBytes: number;
+  /** Bytes of the uncompressed archive stream (archive format) or of the files before compression (directory). */
+  readonly uncompressedBytes: number;
+  /** Documents per namespace, in dump order. */
+  readonly namespaces: readonly DumpedNamespace[];
+  readonly totalDocuments: number;
+  /** Collections, views and timeseries collections written. */
+  readonly collectionCount: number;
+  readonly serverVersion: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly durationMs: number;
+}
+
+/** Collections dumped at once unless told otherwise (mongodump's default too). */
+export const DEFAULT_PARALLEL_COLLECTIONS = 4;
+
+/** zlib level used unless told otherwise (gzip's and mongodump's default). */
+export const DEFAULT_GZIP_LEVEL = 6;

@@ -1,0 +1,89 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { readDirectoryDump } from '../archive/directory/directory-reader.js';
+import { extractTarGz } from '../archive/directory/tar-extract.js';
+import { readArchive } from '../archive/reader.js';
+import type { ArchiveEvent } from '../archive/types.js';
+import { ErrorCode, MongoBackupUsageError } from '../errors.js';
+import type { RestoreSource } from './types.js';
+
+/** A backup opened for reading. */
+export interface OpenedSource {
+  /** The path read, or `undefined` for a stream. */
+  readonly path: string | undefined;
+  /** Whether {@link OpenedSource.events} may be called more than once (paths yes, streams no). */
+  readonly rereadable: boolean;
+  /** A fresh pass over the backup's events. */
+  events(signal?: AbortSignal): AsyncIterable<ArchiveEvent>;
+  /** Removes anything unpacked for reading. Never throws. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a backup: a directory dump, a `.tar.gz` of one (unpacked to a private temporary folder), an archive file
+ * (gzip or not), or a stream of an archive.
+ */
+export async function openRestoreSource(source: RestoreSource): Promise<OpenedSource> {
+  if (typeof source !== 'string') {
+    return {
+      path: undefined,
+      rereadable: false,
+      events: () => readArchive(source as Readable),
+      close: async () => {
+        (source as Readable).destroy();
+      },
+    };
+  }
+  const file = path.resolve(source);
+  const info = await stat(file).catch((error: unknown) => {
+    throw new MongoBackupUsageError(ErrorCode.BACKUP_NOT_FOUND, `No backup at ${file}`, { cause: error });
+  });
+  if (info.isDirectory()) {
+    return { path: file, rereadable: true, events: (signal) => readDirectoryDump(file, signal ? { signal } : {}), close: async () => {} };
+  }
+  if (file.endsWith('.tar.gz') || file.endsWith('.tgz') || (await looksLikeTarGz(file))) {
+    const unpacked = await mkdtemp(path.join(os.tmpdir(), 'mongo-restore-'));
+    try {
+      await extractTarGz(file, unpacked);
+    } catch (error) {
+      await rm(unpacked, { recursive: true, force: true });
+      throw error;
+    }
+    return {
+      path: file,
+      rereadable: true,
+      events: (signal) => readDirectoryDump(unpacked, signal ? { signal } : {}),
+      close: () => rm(unpacked, { recursive: true, force: true }),
+    };
+  }
+  return { path: file, rereadable: true, events: () => readArchive(createReadStream(file)), close: async () => {} };
+}
+
+/** A gzip file whose content starts with a tar header ("ustar" at offset 257) rather than the archive magic. */
+async function looksLikeTarGz(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    await handle.read(head, 0, 2, 0);
+    if (head[0] !== 0x1f || head[1] !== 0x8b) return false;
+  } finally {
+    await handle.close();
+  }
+  const { createGunzip } = await import('node:zlib');
+  const gunzip = createReadStream(file, { end: 64 * 1024 }).pipe(createGunzip());
+  let collected = Buffer.alloc(0);
+  try {
+    for await (const chunk of gunzip) {
+      collected = Buffer.concat([collected, chunk as Buffer]);
+      if (collected.length >= 262) break;
+    }
+  } catch {
+    // A partial read of a gzip member ends with an error once the slice runs out; the header is what matters.
+  } finally {
+    gunzip.destroy();
+  }
+  return collected.subarray(257, 262).toString('latin1') === 'ustar';
+}

@@ -1,0 +1,91 @@
+import { BSON, type Document } from 'bson';
+import type { Db } from 'mongodb';
+import { createRequire } from 'node:module';
+
+/** What one insert batch did. */
+export interface InsertOutcome {
+  readonly inserted: number;
+  readonly duplicates: number;
+  readonly failures: number;
+  /** The first non-duplicate error message, if any. */
+  readonly firstError: string | undefined;
+}
+
+/** Settings of the insert command. */
+export interface RawInsertOptions {
+  readonly ordered: boolean;
+  readonly bypassDocumentValidation: boolean;
+  /** Ask the server to keep `Timestamp(0, 0)` values instead of replacing them (servers that accept it). */
+  readonly bypassEmptyTsReplacement: boolean;
+  readonly writeConcern: Document | undefined;
+}
+
+interface DocumentSequenceLike {
+  push(document: unknown, buffer: Uint8Array): number;
+}
+type DocumentSequenceClass = new (field: string) => DocumentSequenceLike;
+
+/**
+ * The driver's OP_MSG document-sequence class, which sends already serialized documents as they are. It is not part
+ * of the driver's public API, so it is looked up once and checked; without it, documents are re-encoded.
+ */
+const documentSequence: DocumentSequenceClass | undefined = (() => {
+  try {
+    const require = createRequire(import.meta.url);
+    const commands = require('mongodb/lib/cmap/commands.js') as { DocumentSequence?: unknown };
+    const candidate = commands.DocumentSequence;
+    if (typeof candidate !== 'function' || typeof candidate.prototype?.push !== 'function') return undefined;
+    return candidate as DocumentSequenceClass;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** `raw` when documents reach the server as the exact bytes given, `reencoded` otherwise. */
+export const INSERT_FIDELITY: 'raw' | 'reencoded' = documentSequence ? 'raw' : 'reencoded';
+
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Inserts raw BSON documents with one `insert` command. With the driver's document sequences the bytes are sent
+ * untouched (field order, numeric types, deprecated types and all); otherwise they are decoded keeping every BSON
+ * type and encoded again. Write errors are counted, never thrown; command errors are thrown.
+ */
+export async function insertRawDocuments(
+  db: Db,
+  collection: string,
+  documents: readonly Buffer[],
+  options: RawInsertOptions,
+): Promise<InsertOutcome> {
+  const command: Document = { insert: collection, documents: encodeDocuments(documents), ordered: options.ordered };
+  if (options.bypassDocumentValidation) command['bypassDocumentValidation'] = true;
+  if (options.bypassEmptyTsReplacement) command['bypassEmptyTsReplacement'] = true;
+  if (options.writeConcern) command['writeConcern'] = options.writeConcern;
+  const reply = await db.command(command);
+  const writeErrors = (reply['writeErrors'] ?? []) as { code?: number; errmsg?: string }[];
+  let duplicates = 0;
+  let firstError: string | undefined;
+  for (const error of writeErrors) {
+    if (error.code === DUPLICATE_KEY) duplicates += 1;
+    else firstError ??= `${error.errmsg ?? 'write error'} (code ${error.code ?? '?'})`;
+  }
+  const writeConcernError = reply['writeConcernError'] as { errmsg?: string } | undefined;
+  if (writeConcernError) firstError ??= `write concern: ${writeConcernError.errmsg ?? 'failed'}`;
+  return {
+    inserted: Number(reply['n'] ?? 0),
+    duplicates,
+    failures: writeErrors.length - duplicates,
+    firstError,
+  };
+}
+
+function encodeDocuments(documents: readonly Buffer[]): unknown {
+  if (documentSequence) {
+    const sequence = new documentSequence('documents');
+    for (const document of documents) sequence.push(undefined, document);
+    return sequence;
+  }
+  return documents.map((document) =>
+    BSON.deserialize(document, { promoteValues: false, promoteBuffers: false, bsonRegExp: true }),
+  );
+}

@@ -1,0 +1,347 @@
+import type { Db, MongoClient } from 'mongodb';
+import { z } from 'zod';
+import type { ArchiveEvent, ArchiveHeader } from '../archive/types.js';
+import {
+  AbortError,
+  ArchiveError,
+  ErrorCode,
+  MongoBackupError,
+  MongoBackupUsageError,
+  RestoreError,
+} from '../errors.js';
+import { createNamespaceRenamer, createNamespaceSelector, pairNamespaceRenames } from '../namespaces/index.js';
+import { parseOptions } from '../namespaces/parse-options.js';
+import { Semaphore } from '../util/semaphore.js';
+import { buildIndexes, createView, prepareCollection } from './collection-setup.js';
+import { NamespaceState } from './namespace-state.js';
+import { openRestoreSource, type OpenedSource } from './open-source.js';
+import { INSERT_FIDELITY, insertRawDocuments } from './raw-insert.js';
+import { planRestore } from './restore-plan.js';
+import { acceptsLiteralZeroTimestamp } from './server-features.js';
+import {
+  DEFAULT_RESTORE_BATCH_BYTES,
+  DEFAULT_RESTORE_BATCH_SIZE,
+  DEFAULT_RESTORE_PARALLEL_COLLECTIONS,
+  type RestoreOptions,
+  type RestoreReport,
+  type RestoreSource,
+} from './types.js';
+
+/** Context the service gives a restore. */
+export interface RestoreContext {
+  /** Scrubs credentials from error messages. */
+  readonly redact: (text: string) => string;
+}
+
+const strings = z.array(z.string()).readonly().optional();
+const restoreOptionsSchema = z
+  .strictObject({
+    from: z.union([z.string().min(1), z.custom<NodeJS.ReadableStream>((v) => typeof (v as { pipe?: unknown })?.pipe === 'function')]),
+    nsInclude: strings,
+    nsExclude: strings,
+    nsFrom: strings,
+    nsTo: strings,
+    db: z.string().min(1).optional(),
+    collection: z.string().min(1).optional(),
+    drop: z.boolean().optional(),
+    dryRun: z.boolean().optional(),
+    noIndexRestore: z.boolean().optional(),
+    noOptionsRestore: z.boolean().optional(),
+    stopOnError: z.boolean().optional(),
+    maintainInsertionOrder: z.boolean().optional(),
+    parallelCollections: z.number().int().min(1).max(64).optional(),
+    insertionWorkersPerCollection: z.number().int().min(1).max(64).optional(),
+    batchSize: z.number().int().min(1).max(100_000).optional(),
+    batchBytes: z.number().int().min(1024).max(48 * 1024 * 1024).optional(),
+    writeConcern: z
+      .strictObject({
+        w: z.union([z.number().int().min(0), z.literal('majority')]).optional(),
+        j: z.boolean().optional(),
+        wtimeoutMS: z.number().int().min(0).optional(),
+      })
+      .optional(),
+    bypassDocumentValidation: z.boolean().optional(),
+    preserveUUID: z.boolean().optional(),
+    verify: z.enum(['before', 'during']).optional(),
+    signal: z.instanceof(AbortSignal).optional(),
+    onProgress: z.function().optional(),
+  })
+  .refine((o) => !o.preserveUUID || o.drop === true, { message: 'preserveUUID requires drop', path: ['preserveUUID'] })
+  .refine((o) => o.collection === undefined || o.db !== undefined, { message: 'collection requires db', path: ['collection'] });
+
+type Parsed = RestoreOptions & { readonly from: RestoreSource };
+
+/**
+ * Restores a backup into the target following mongorestore's rules: every prelude entry and its metadata are read
+ * and checked before anything is written; then, per collection, drop (if asked) just before it, create with its
+ * options, insert in unordered batches (raw bytes), build indexes after its data; views last.
+ *
+ * @throws {@link RestoreError} when the restore stops part-way, with the exact report.
+ */
+export async function runRestore(client: MongoClient, input: Parsed, context: RestoreContext): Promise<RestoreReport> {
+  const options = parseOptions(restoreOptionsSchema, input, 'restore options') as Parsed;
+  const select = createNamespaceSelector({
+    ...(options.nsInclude ? { include: options.nsInclude } : {}),
+    ...(options.nsExclude ? { exclude: options.nsExclude } : {}),
+    ...(options.db === undefined ? {} : { db: options.db }),
+    ...(options.collection === undefined ? {} : { collection: options.collection }),
+  });
+  const rename = createNamespaceRenamer(pairNamespaceRenames(options.nsFrom ?? [], options.nsTo ?? []));
+  const signal = options.signal;
+  if (signal?.aborted) throw new AbortError('Restore was aborted before it started', { cause: signal.reason });
+
+  const startedAt = new Date();
+  const source = await openRestoreSource(options.from);
+  const run = new RestoreRun(client, options, select, rename);
+  try {
+    if ((options.verify ?? (source.rereadable ? 'before' : 'during')) === 'before') {
+      if (!source.rereadable) {
+        throw new MongoBackupUsageError(ErrorCode.INVALID_OPTIONS, 'verify: "before" needs a path; a stream can be read only once');
+      }
+      await verifyWholeBackup(source, signal);
+    }
+    await run.consume(source.events(signal), signal);
+    return run.report(source.path, startedAt);
+  } catch (error) {
+    const cause = error instanceof MongoBackupError ? error : new Error(context.redact(String((error as Error)?.message ?? error)), { cause: error });
+    run.markStopped(cause.message);
+    const report = run.report(source.path, startedAt);
+    if (error instanceof AbortError || signal?.aborted) {
+      throw new RestoreError(`Restore was aborted: ${summary(report)}`, report, { cause });
+    }
+    throw new RestoreError(`Restore stopped: ${cause.message}. ${summary(report)}`, report, { cause });
+  } finally {
+    await source.close();
+  }
+}
+
+/** Reads the whole backup once, so that a corrupt or truncated one is rejected before anything is written. */
+async function verifyWholeBackup(source: OpenedSource, signal: AbortSignal | undefined): Promise<void> {
+  for await (const event of source.events(signal)) {
+    void event;
+    if (signal?.aborted) throw new AbortError('Restore was aborted while verifying the backup', { cause: signal.reason });
+  }
+}
+
+function summary(report: RestoreReport): string {
+  const count = (status: string): number => report.namespaces.filter((ns) => ns.status === status).length;
+  return `${count('restored')} namespace(s) restored, ${count('failed')} failed, ${count('not-restored')} not restored`;
+}
+
+/** One restore in progress: the per-namespace states and the insert pipeline. */
+class RestoreRun {
+  #header: ArchiveHeader | undefined;
+  #states: NamespaceState[] = [];
+  readonly #byBody = new Map<string, NamespaceState>();
+  readonly #slots: Semaphore;
+  #bypassEmptyTs = false;
+  #firstFatal: Error | undefined;
+
+  constructor(
+    readonly client: MongoClient,
+    readonly options: Parsed,
+    readonly select: ReturnType<typeof createNamespaceSelector>,
+    readonly rename: ReturnType<typeof createNamespaceRenamer>,
+  ) {
+    const workers = options.maintainInsertionOrder ? 1 : (options.insertionWorkersPerCollection ?? 1);
+    this.#slots = new Semaphore((options.parallelCollections ?? DEFAULT_RESTORE_PARALLEL_COLLECTIONS) * workers);
+  }
+
+  async consume(events: AsyncIterable<ArchiveEvent>, signal: AbortSignal | undefined): Promise<void> {
+    for await (const event of events) {
+      if (signal?.aborted) throw new AbortError('Restore was aborted', { cause: signal.reason });
+      if (this.#firstFatal) throw this.#firstFatal;
+      switch (event.kind) {
+        case 'header':
+          this.#header = event.header;
+          break;
+        case 'prelude':
+          await this.#onPrelude(event.entries);
+          break;
+        case 'documents':
+          await this.#onDocuments(`${event.db}.${event.collection}`, event.documents);
+          break;
+        case 'namespace-end':
+          await this.#onNamespaceEnd(`${event.db}.${event.collection}`);
+          break;
+      }
+    }
+    await Promise.all(this.#states.map((state) => Promise.all(state.inflight)));
+    if (this.#firstFatal) throw this.#firstFatal;
+    await this.#createViews();
+  }
+
+  async #onPrelude(entries: Parameters<typeof planRestore>[1]): Promise<void> {
+    const header = this.#header as ArchiveHeader;
+    this.#states = planRestore(header, entries, this.select, this.rename).map((plan) => new NamespaceState(plan));
+    for (const state of this.#states) this.#byBody.set(state.plan.sourceBody, state);
+    if (!this.options.dryRun) {
+      const build = await this.client.db('admin').command({ buildInfo: 1 });
+      this.#bypassEmptyTs = acceptsLiteralZeroTimestamp(build);
+    }
+  }
+
+  async #onDocuments(body: string, documents: readonly Buffer[]): Promise<void> {
+    const state = this.#stateOf(body);
+    state.documentsRead += documents.length;
+    if (!state.active || state.plan.type === 'view' || state.status === 'failed') return;
+    if (this.options.dryRun) return;
+    try {
+      await this.#prepare(state);
+    } catch (error) {
+      state.fail(messageOf(error));
+      if (this.options.stopOnError) throw error;
+      return;
+    }
+    const maxDocs = this.options.batchSize ?? DEFAULT_RESTORE_BATCH_SIZE;
+    const maxBytes = this.options.batchBytes ?? DEFAULT_RESTORE_BATCH_BYTES;
+    for (const document of documents) {
+      if (state.batch.length > 0 && (state.batch.length >= maxDocs || state.batchBytes + document.length > maxBytes)) {
+        await this.#flush(state);
+      }
+      state.batch.push(document);
+      state.batchBytes += document.length;
+    }
+  }
+
+  async #onNamespaceEnd(body: string): Promise<void> {
+    const state = this.#stateOf(body);
+    if (!state.active || state.plan.type === 'view') return;
+    if (this.options.dryRun) {
+      state.status = 'checked';
+      return;
+    }
+    try {
+      await this.#prepare(state);
+      if (state.batch.length > 0) await this.#flush(state);
+      await Promise.all(state.inflight);
+      if (state.status === 'failed') return;
+      if (!this.options.noIndexRestore) {
+        state.indexesBuilt = await buildIndexes(this.#db(state), state.plan.targetCollection, state.plan.metadata);
+      }
+      state.status = 'restored';
+      this.#progress(state, 'end');
+    } catch (error) {
+      state.fail(messageOf(error));
+      if (this.options.stopOnError) throw error;
+    }
+  }
+
+  #stateOf(body: string): NamespaceState {
+    const state = this.#byBody.get(body);
+    if (!state) {
+      throw new ArchiveError(ErrorCode.ARCHIVE_BAD_BLOCK, `Documents for ${body}, which the backup does not announce`, {
+        namespace: body,
+      });
+    }
+    return state;
+  }
+
+  #db(state: NamespaceState): Db {
+    return this.client.db(state.plan.targetDb);
+  }
+
+  #prepare(state: NamespaceState): Promise<void> {
+    state.prepared ??= (async () => {
+      this.#progress(state, 'start');
+      await prepareCollection(this.#db(state), state.plan.targetCollection, state.plan.metadata, {
+        drop: this.options.drop ?? false,
+        noOptionsRestore: this.options.noOptionsRestore ?? false,
+        preserveUUID: this.options.preserveUUID ?? false,
+      });
+    })();
+    return state.prepared;
+  }
+
+  /** Sends the gathered batch; waits for a free insert slot first (backpressure on the reader). */
+  async #flush(state: NamespaceState): Promise<void> {
+    const documents = state.batch;
+    state.batch = [];
+    state.batchBytes = 0;
+    if (this.options.maintainInsertionOrder) await Promise.all(state.inflight);
+    await this.#slots.acquire();
+    const sent = this.#insert(state, documents).finally(() => {
+      this.#slots.release();
+      state.inflight.delete(sent);
+    });
+    state.inflight.add(sent);
+  }
+
+  async #insert(state: NamespaceState, documents: Buffer[]): Promise<void> {
+    try {
+      const outcome = await insertRawDocuments(this.#db(state), state.plan.targetBodyCollection, documents, {
+        ordered: this.options.maintainInsertionOrder ?? false,
+        bypassDocumentValidation: this.options.bypassDocumentValidation ?? false,
+        bypassEmptyTsReplacement: this.#bypassEmptyTs,
+        writeConcern: this.options.writeConcern,
+      });
+      state.documentsInserted += outcome.inserted;
+      state.duplicates += outcome.duplicates;
+      state.failures += outcome.failures;
+      if (outcome.firstError !== undefined) state.reason ??= outcome.firstError;
+      if (this.options.stopOnError && (outcome.duplicates > 0 || outcome.failures > 0)) {
+        const why = outcome.firstError ?? `${outcome.duplicates} duplicate key error(s)`;
+        state.fail(why);
+        this.#firstFatal ??= new Error(`${state.plan.target}: ${why} (stopOnError)`);
+      }
+      this.#progress(state, 'progress');
+    } catch (error) {
+      state.fail(messageOf(error));
+      this.#firstFatal ??= error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  async #createViews(): Promise<void> {
+    for (const state of this.#states) {
+      if (!state.active || state.plan.type !== 'view') continue;
+      if (this.options.dryRun) {
+        state.status = 'checked';
+        continue;
+      }
+      try {
+        await createView(this.#db(state), state.plan.targetCollection, state.plan.metadata, this.options.drop ?? false);
+        state.status = 'restored';
+      } catch (error) {
+        state.fail(messageOf(error));
+        if (this.options.stopOnError) throw error;
+      }
+    }
+  }
+
+  #progress(state: NamespaceState, phase: 'start' | 'progress' | 'end'): void {
+    this.options.onProgress?.({
+      phase,
+      source: state.plan.source,
+      target: state.plan.target,
+      documents: state.documentsInserted,
+    });
+  }
+
+  /** After a stop: the namespace being written is failed; the rest keep their state ('not-restored' if unreached). */
+  markStopped(reason: string): void {
+    for (const state of this.#states) {
+      if (state.active && state.prepared !== undefined && state.status === 'not-restored') state.fail(reason);
+    }
+  }
+
+  report(path: string | undefined, startedAt: Date): RestoreReport {
+    const namespaces = this.#states.map((state) => state.toReport());
+    const finishedAt = new Date();
+    return {
+      source: path,
+      dryRun: this.options.dryRun ?? false,
+      namespaces,
+      documentsInserted: namespaces.reduce((sum, ns) => sum + ns.documentsInserted, 0),
+      duplicates: namespaces.reduce((sum, ns) => sum + ns.duplicates, 0),
+      failures: namespaces.reduce((sum, ns) => sum + ns.failures, 0),
+      fidelity: INSERT_FIDELITY,
+      startedAt,
+      finishedAt,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+    };
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,139 @@
+import type { Readable } from 'node:stream';
+import type { NamespaceType } from '../archive/types.js';
+
+/**
+ * Where a restore reads from. A string is a path: a directory dump, a `.tar.gz` of one, or an archive file
+ * (gzip detected from its first bytes).
+ */
+export type RestoreSource = string | Readable;
+
+/**
+ * What to restore and how. Every field is optional; flags of `mongorestore` with the same meaning are named in
+ * brackets, and the defaults are mongorestore's.
+ *
+ * @example
+ * ```ts
+ * await service.restore({ from: 'backups/shop_dump_2026-11-21T23-10-54-123Z.gz', nsFrom: ['shop.*'], nsTo: ['shop_copy.*'], drop: true });
+ * ```
+ */
+export interface RestoreOptions {
+  /** The backup to read. Defaults to the newest backup in the service's backup folder. */
+  readonly from?: RestoreSource;
+  /** Namespace patterns to restore [`--nsInclude`]. Defaults to `*`. */
+  readonly nsInclude?: readonly string[];
+  /** Namespace patterns to leave out [`--nsExclude`]; exclusion wins. */
+  readonly nsExclude?: readonly string[];
+  /** Rename sources [`--nsFrom`], pairwise with {@link RestoreOptions.nsTo}; the last matching pair wins. */
+  readonly nsFrom?: readonly string[];
+  /** Rename targets [`--nsTo`]. */
+  readonly nsTo?: readonly string[];
+  /** Only this database [`--db`]. */
+  readonly db?: string;
+  /** Only this collection of {@link RestoreOptions.db} [`--collection`]. */
+  readonly collection?: string;
+  /** Drop each target collection just before restoring it [`--drop`]. Defaults to `false`. */
+  readonly drop?: boolean;
+  /** Read and check everything, write nothing [`--dryRun`]. Defaults to `false`. */
+  readonly dryRun?: boolean;
+  /** Do not build indexes [`--noIndexRestore`]. Defaults to `false`. */
+  readonly noIndexRestore?: boolean;
+  /** Create collections without their dumped options [`--noOptionsRestore`]. Defaults to `false`. */
+  readonly noOptionsRestore?: boolean;
+  /** Stop at the first write error, duplicate keys included [`--stopOnError`]. Defaults to `false`. */
+  readonly stopOnError?: boolean;
+  /** Insert in dump order with ordered inserts [`--maintainInsertionOrder`]. Defaults to `false`. */
+  readonly maintainInsertionOrder?: boolean;
+  /** Collections restored at once [`--numParallelCollections`]. Defaults to 4. */
+  readonly parallelCollections?: number;
+  /** Insert batches in flight per collection [`--numInsertionWorkersPerCollection`]. Defaults to 1. */
+  readonly insertionWorkersPerCollection?: number;
+  /** Documents per insert batch [`--batchSize`]. Defaults to 1000. */
+  readonly batchSize?: number;
+  /** Bytes per insert batch at most. Defaults to 16 MiB. */
+  readonly batchBytes?: number;
+  /** Write concern of the inserts, e.g. `{ w: 'majority' }` [`--writeConcern`]. Defaults to the client's. */
+  readonly writeConcern?: { readonly w?: number | 'majority'; readonly j?: boolean; readonly wtimeoutMS?: number };
+  /** Skip document validation of the target [`--bypassDocumentValidation`]. Defaults to `false`. */
+  readonly bypassDocumentValidation?: boolean;
+  /** Keep the dumped collection UUIDs [`--preserveUUID`]; requires {@link RestoreOptions.drop}. Defaults to `false`. */
+  readonly preserveUUID?: boolean;
+  /**
+   * When to check the archive's structure and CRCs: `before` reads the whole backup once before writing anything
+   * (a corrupt or truncated backup then changes nothing), `during` checks while restoring (one pass; a problem stops
+   * the restore and the report says what was restored). Defaults to `before` for paths and `during` for streams,
+   * which cannot be read twice.
+   */
+  readonly verify?: 'before' | 'during';
+  /** Stops the restore between batches; the promise rejects with an `AbortError`. */
+  readonly signal?: AbortSignal;
+  /** Called as the restore advances. */
+  readonly onProgress?: (progress: RestoreProgress) => void;
+}
+
+/** Progress of one target namespace. */
+export interface RestoreProgress {
+  readonly phase: 'start' | 'progress' | 'end';
+  readonly source: string;
+  readonly target: string;
+  readonly documents: number;
+}
+
+/** How one namespace ended. */
+export type NamespaceRestoreStatus =
+  /** Every document was inserted (duplicates aside) and the indexes were built. */
+  | 'restored'
+  /** Dry run: read and checked, nothing written. */
+  | 'checked'
+  /** Left out by nsInclude/nsExclude, or a kind of namespace this library does not restore (oplog, users). */
+  | 'skipped'
+  /** Something failed; see `error`. */
+  | 'failed'
+  /** The restore stopped before reaching it. */
+  | 'not-restored';
+
+/** The outcome for one namespace. */
+export interface NamespaceRestoreReport {
+  /** `db.collection` in the backup. */
+  readonly source: string;
+  /** `db.collection` in the target, after renaming. */
+  readonly target: string;
+  readonly type: NamespaceType;
+  readonly status: NamespaceRestoreStatus;
+  /** Documents read from the backup. */
+  readonly documentsRead: number;
+  readonly documentsInserted: number;
+  /** Documents rejected as duplicate keys (error 11000). */
+  readonly duplicates: number;
+  /** Documents rejected for any other reason. */
+  readonly failures: number;
+  readonly indexesBuilt: number;
+  /** Why it was skipped or failed. */
+  readonly reason?: string;
+}
+
+/** The result of a restore. */
+export interface RestoreReport {
+  /** The path read, or `undefined` for a stream. */
+  readonly source: string | undefined;
+  readonly dryRun: boolean;
+  /** Every namespace of the backup, in backup order. */
+  readonly namespaces: readonly NamespaceRestoreReport[];
+  readonly documentsInserted: number;
+  readonly duplicates: number;
+  readonly failures: number;
+  /**
+   * `raw`: documents were sent to the server as the exact bytes of the backup. `reencoded`: this driver version
+   * gave no way to send raw bytes, so documents were decoded (types kept) and encoded again.
+   */
+  readonly fidelity: 'raw' | 'reencoded';
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly durationMs: number;
+}
+
+/** Documents per insert batch unless told otherwise (mongorestore's default). */
+export const DEFAULT_RESTORE_BATCH_SIZE = 1000;
+/** Bytes per insert batch at most unless told otherwise. */
+export const DEFAULT_RESTORE_BATCH_BYTES = 16 * 1024 * 1024;
+/** Collections restored at once unless told otherwise (mongorestore's default). */
+export const DEFAULT_RESTORE_PARALLEL_COLLECTIONS = 4;

@@ -1,0 +1,103 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspectArchive } from '../../../src/archive/inspect.js';
+import { MongoBackupService } from '../../../src/index.js';
+import { expectSameDocuments } from '../../support/compare.js';
+import { seedDatabase, type SeededDatabase } from '../../support/seed.js';
+import { connectTestClient, isFerretDb, requireServer, testServer, uniqueDbName } from '../../support/server.js';
+import { requireTool, runToolOk } from '../../support/tools.js';
+import { createReadStream } from 'node:fs';
+
+/** Our dump, restored by the REAL mongorestore: the proof that our archives are mongodump archives. */
+describe('our dump restored by the real mongorestore', () => {
+  const source = uniqueDbName('dump_src');
+  const targets: string[] = [];
+  let client: MongoClient | undefined;
+  let seeded: SeededDatabase;
+  let workDir = '';
+
+  beforeAll(async () => {
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'mbs-dump-'));
+    if (testServer().kind === 'none') return;
+    client = await connectTestClient();
+    seeded = await seedDatabase(client.db(source));
+  });
+
+  afterAll(async () => {
+    for (const db of [source, ...targets]) await client?.db(db).dropDatabase();
+    await client?.close();
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  for (const gzip of [true, false]) {
+    it(`archive (gzip: ${gzip}): every document byte-identical, counts and options kept`, async (ctx) => {
+      const uri = requireServer(ctx);
+      const mongorestore = requireTool(ctx, 'mongorestore');
+      const target = uniqueDbName('dump_dst');
+      targets.push(target);
+      const output = path.join(workDir, `dump-${gzip}.archive${gzip ? '.gz' : ''}`);
+      const service = new MongoBackupService({ source: client!, backupDir: workDir, env: {} });
+      const report = await service.dump({ databases: [source], output, gzip });
+
+      expect(report.path).toBe(output);
+      expect(report.sizeBytes).toBeGreaterThan(0);
+      expect(Object.fromEntries(report.namespaces.map((ns) => [ns.namespace.slice(source.length + 1), ns.documents]))).toEqual(
+        seeded.counts,
+      );
+      const inspected = await inspectArchive(createReadStream(output));
+      expect(inspected.valid).toBe(true);
+      for (const ns of inspected.namespaces) {
+        expect(ns.documents).toBe(seeded.counts[ns.namespace.slice(source.length + 1)]);
+      }
+
+      // The real mongorestore sends `ns` in index specs, which FerretDB rejects: indexes only on a real mongod.
+      await runToolOk(mongorestore, [
+        `--uri=${uri}`,
+        `--archive=${output}`,
+        ...(gzip ? ['--gzip'] : []),
+        `--nsFrom=${source}.*`,
+        `--nsTo=${target}.*`,
+        ...(isFerretDb() ? ['--noIndexRestore'] : []),
+      ]);
+      const compared = await expectSameDocuments(client!.db(source), client!.db(target));
+      expect(compared).toBe(Object.values(seeded.counts).reduce((a, b) => a + b, 0));
+      const capped = await client!.db(target).listCollections({ name: 'capped' }).toArray();
+      expect(capped[0]?.options).toMatchObject({ capped: true });
+      if (!isFerretDb()) {
+        for (const [name, indexes] of Object.entries(seeded.indexes)) {
+          const restored = await client!.db(target).collection(name).listIndexes().toArray();
+          expect(restored.map((ix) => String(ix['name'])).sort(), `indexes of ${name}`).toEqual(indexes);
+        }
+      }
+    });
+  }
+
+  it('directory layout passes bsondump --objcheck and mongorestore --dir', async (ctx) => {
+    const uri = requireServer(ctx);
+    const bsondump = requireTool(ctx, 'bsondump');
+    const mongorestore = requireTool(ctx, 'mongorestore');
+    const target = uniqueDbName('dir_dst');
+    targets.push(target);
+    const output = path.join(workDir, 'dir-dump');
+    const service = new MongoBackupService({ source: client!, backupDir: workDir, env: {} });
+    const report = await service.dump({ databases: [source], output, format: 'directory', gzip: false });
+    expect(report.path).toBe(output);
+
+    for (const name of Object.keys(seeded.counts)) {
+      const file = path.join(output, source, `${name.replace('.', '.')}.bson`);
+      const run = await runToolOk(bsondump, ['--objcheck', `--outFile=${path.join(workDir, 'out.json')}`, file]);
+      expect(run.stderr).toContain(`${seeded.counts[name]} objects found`);
+    }
+    await runToolOk(mongorestore, [
+      `--uri=${uri}`,
+      `--dir=${output}`,
+      `--nsFrom=${source}.*`,
+      `--nsTo=${target}.*`,
+      ...(isFerretDb() ? ['--noIndexRestore'] : []),
+    ]);
+    await expectSameDocuments(client!.db(source), client!.db(target));
+  });
+});
