@@ -1,6 +1,7 @@
 import { Binary, type Document } from 'bson';
 import type { Db } from 'mongodb';
 import type { CollectionMetadata } from '../archive/types.js';
+import { convertLegacyIndex } from './legacy-indexes.js';
 
 const NAMESPACE_NOT_FOUND = 26;
 const NAMESPACE_EXISTS = 48;
@@ -52,18 +53,35 @@ export async function prepareCollection(
  * Builds the dumped indexes (all but `_id_`, which comes with the collection). The index version `v` is left to
  * the server and the legacy `ns` field of old dumps is removed, as mongorestore does. Returns how many were built.
  */
-export async function buildIndexes(db: Db, collection: string, metadata: CollectionMetadata | undefined): Promise<number> {
+export async function buildIndexes(
+  db: Db,
+  collection: string,
+  metadata: CollectionMetadata | undefined,
+  options: IndexOptions,
+): Promise<number> {
   const specs = (metadata?.indexes ?? [])
     .filter((spec) => spec['name'] !== '_id_')
     .map((spec) => {
-      const copy: Document = { ...spec };
+      const copy: Document = options.convertLegacyIndexes ? convertLegacyIndex(spec) : { ...spec };
       delete copy['v'];
       delete copy['ns'];
       return copy;
     });
   if (specs.length === 0) return 0;
-  await db.command({ createIndexes: collection, indexes: specs });
+  await db.command({
+    createIndexes: collection,
+    indexes: specs,
+    ...(options.ignoreUnknownIndexOptions ? { ignoreUnknownIndexOptions: true } : {}),
+  });
   return specs.length;
+}
+
+/** How indexes are built. */
+export interface IndexOptions {
+  /** Rewrite pre-3.4 index specs (see {@link convertLegacyIndex}). */
+  readonly convertLegacyIndexes: boolean;
+  /** Let the server drop options it does not know (MongoDB 4.1.9 and later). */
+  readonly ignoreUnknownIndexOptions: boolean;
 }
 
 /** Creates a view from its dumped options (`viewOn`, `pipeline`, `collation`). */

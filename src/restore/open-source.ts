@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -26,7 +26,7 @@ export interface OpenedSource {
  * Opens a backup: a directory dump, a `.tar.gz` of one (unpacked to a private temporary folder), an archive file
  * (gzip or not), or a stream of an archive.
  */
-export async function openRestoreSource(source: RestoreSource): Promise<OpenedSource> {
+export async function openRestoreSource(source: RestoreSource, options: { readonly db?: string } = {}): Promise<OpenedSource> {
   if (typeof source !== 'string') {
     return {
       path: undefined,
@@ -42,7 +42,14 @@ export async function openRestoreSource(source: RestoreSource): Promise<OpenedSo
     throw new MongoBackupUsageError(ErrorCode.BACKUP_NOT_FOUND, `No backup at ${file}`, { cause: error });
   });
   if (info.isDirectory()) {
-    return { path: file, rereadable: true, events: (signal) => readDirectoryDump(file, signal ? { signal } : {}), close: async () => {} };
+    // `mongorestore --db X DIR/X`: a folder of .bson files (no database folders) is read as database X.
+    const single = options.db !== undefined && (await holdsCollectionFiles(file)) ? { db: options.db } : {};
+    return {
+      path: file,
+      rereadable: true,
+      events: (signal) => readDirectoryDump(file, { ...single, ...(signal ? { signal } : {}) }),
+      close: async () => {},
+    };
   }
   if (file.endsWith('.tar.gz') || file.endsWith('.tgz') || (await looksLikeTarGz(file))) {
     const unpacked = await mkdtemp(path.join(os.tmpdir(), 'mongo-restore-'));
@@ -60,6 +67,12 @@ export async function openRestoreSource(source: RestoreSource): Promise<OpenedSo
     };
   }
   return { path: file, rereadable: true, events: () => readArchive(createReadStream(file)), close: async () => {} };
+}
+
+/** Whether a folder directly holds collection files (other than the oplog). */
+async function holdsCollectionFiles(dir: string): Promise<boolean> {
+  const names = await readdir(dir);
+  return names.some((name) => /\.(bson|metadata\.json)(\.gz)?$/.test(name) && !name.startsWith('oplog.bson'));
 }
 
 /** A gzip file whose content starts with a tar header ("ustar" at offset 257) rather than the archive magic. */

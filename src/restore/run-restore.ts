@@ -10,14 +10,14 @@ import {
   RestoreError,
 } from '../errors.js';
 import { createNamespaceRenamer, createNamespaceSelector, pairNamespaceRenames } from '../namespaces/index.js';
-import { parseOptions } from '../namespaces/parse-options.js';
+import { parseOptions } from '../util/parse-options.js';
 import { Semaphore } from '../util/semaphore.js';
 import { buildIndexes, createView, prepareCollection } from './collection-setup.js';
 import { NamespaceState } from './namespace-state.js';
 import { openRestoreSource, type OpenedSource } from './open-source.js';
 import { INSERT_FIDELITY, insertRawDocuments } from './raw-insert.js';
 import { planRestore } from './restore-plan.js';
-import { acceptsLiteralZeroTimestamp } from './server-features.js';
+import { acceptsIgnoreUnknownIndexOptions, acceptsLiteralZeroTimestamp } from './server-features.js';
 import {
   DEFAULT_RESTORE_BATCH_BYTES,
   DEFAULT_RESTORE_BATCH_SIZE,
@@ -47,6 +47,7 @@ const restoreOptionsSchema = z
     dryRun: z.boolean().optional(),
     noIndexRestore: z.boolean().optional(),
     noOptionsRestore: z.boolean().optional(),
+    convertLegacyIndexes: z.boolean().optional(),
     stopOnError: z.boolean().optional(),
     maintainInsertionOrder: z.boolean().optional(),
     parallelCollections: z.number().int().min(1).max(64).optional(),
@@ -91,14 +92,14 @@ export async function runRestore(client: MongoClient, input: Parsed, context: Re
   if (signal?.aborted) throw new AbortError('Restore was aborted before it started', { cause: signal.reason });
 
   const startedAt = new Date();
-  const source = await openRestoreSource(options.from);
+  const source = await openRestoreSource(options.from, options.db === undefined ? {} : { db: options.db });
   const run = new RestoreRun(client, options, select, rename);
   try {
     if ((options.verify ?? (source.rereadable ? 'before' : 'during')) === 'before') {
       if (!source.rereadable) {
         throw new MongoBackupUsageError(ErrorCode.INVALID_OPTIONS, 'verify: "before" needs a path; a stream can be read only once');
       }
-      await verifyWholeBackup(source, signal);
+      await verifyWholeBackup(source, run, signal);
     }
     await run.consume(source.events(signal), signal);
     return run.report(source.path, startedAt);
@@ -115,10 +116,13 @@ export async function runRestore(client: MongoClient, input: Parsed, context: Re
   }
 }
 
-/** Reads the whole backup once, so that a corrupt or truncated one is rejected before anything is written. */
-async function verifyWholeBackup(source: OpenedSource, signal: AbortSignal | undefined): Promise<void> {
+/**
+ * Reads the whole backup once, so that a corrupt or truncated one is rejected before anything is written. The
+ * prelude is planned on the way, so that a rejection still reports every namespace as not restored.
+ */
+async function verifyWholeBackup(source: OpenedSource, run: RestoreRun, signal: AbortSignal | undefined): Promise<void> {
   for await (const event of source.events(signal)) {
-    void event;
+    if (event.kind === 'header' || event.kind === 'prelude') run.plan(event);
     if (signal?.aborted) throw new AbortError('Restore was aborted while verifying the backup', { cause: signal.reason });
   }
 }
@@ -135,6 +139,7 @@ class RestoreRun {
   readonly #byBody = new Map<string, NamespaceState>();
   readonly #slots: Semaphore;
   #bypassEmptyTs = false;
+  #ignoreUnknownIndexOptions = false;
   #firstFatal: Error | undefined;
 
   constructor(
@@ -153,10 +158,11 @@ class RestoreRun {
       if (this.#firstFatal) throw this.#firstFatal;
       switch (event.kind) {
         case 'header':
-          this.#header = event.header;
+          this.plan(event);
           break;
         case 'prelude':
-          await this.#onPrelude(event.entries);
+          this.plan(event);
+          await this.#probeTarget();
           break;
         case 'documents':
           await this.#onDocuments(`${event.db}.${event.collection}`, event.documents);
@@ -171,13 +177,24 @@ class RestoreRun {
     await this.#createViews();
   }
 
-  async #onPrelude(entries: Parameters<typeof planRestore>[1]): Promise<void> {
+  /** Takes the header, or plans every prelude entry (selection, renaming, skip reasons). */
+  plan(event: Extract<ArchiveEvent, { kind: 'header' | 'prelude' }>): void {
+    if (event.kind === 'header') {
+      this.#header = event.header;
+      return;
+    }
     const header = this.#header as ArchiveHeader;
-    this.#states = planRestore(header, entries, this.select, this.rename).map((plan) => new NamespaceState(plan));
+    this.#states = planRestore(header, event.entries, this.select, this.rename).map((plan) => new NamespaceState(plan));
+    this.#byBody.clear();
     for (const state of this.#states) this.#byBody.set(state.plan.sourceBody, state);
+  }
+
+  /** Learns which insert and index flags the target accepts. */
+  async #probeTarget(): Promise<void> {
     if (!this.options.dryRun) {
       const build = await this.client.db('admin').command({ buildInfo: 1 });
       this.#bypassEmptyTs = acceptsLiteralZeroTimestamp(build);
+      this.#ignoreUnknownIndexOptions = acceptsIgnoreUnknownIndexOptions(build);
     }
   }
 
@@ -217,7 +234,10 @@ class RestoreRun {
       await Promise.all(state.inflight);
       if (state.status === 'failed') return;
       if (!this.options.noIndexRestore) {
-        state.indexesBuilt = await buildIndexes(this.#db(state), state.plan.targetCollection, state.plan.metadata);
+        state.indexesBuilt = await buildIndexes(this.#db(state), state.plan.targetCollection, state.plan.metadata, {
+          convertLegacyIndexes: this.options.convertLegacyIndexes ?? false,
+          ignoreUnknownIndexOptions: this.#ignoreUnknownIndexOptions,
+        });
       }
       state.status = 'restored';
       this.#progress(state, 'end');

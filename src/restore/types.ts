@@ -39,6 +39,11 @@ export interface RestoreOptions {
   readonly noIndexRestore?: boolean;
   /** Create collections without their dumped options [`--noOptionsRestore`]. Defaults to `false`. */
   readonly noOptionsRestore?: boolean;
+  /**
+   * Rewrite index specs of servers before 3.4 that current servers reject (zero, empty-string or non-numeric key
+   * values become 1; unknown options are removed) [`--convertLegacyIndexes`]. Defaults to `false`.
+   */
+  readonly convertLegacyIndexes?: boolean;
   /** Stop at the first write error, duplicate keys included [`--stopOnError`]. Defaults to `false`. */
   readonly stopOnError?: boolean;
   /** Insert in dump order with ordered inserts [`--maintainInsertionOrder`]. Defaults to `false`. */
