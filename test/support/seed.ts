@@ -18,7 +18,7 @@ export interface SeededDatabase {
  */
 export async function seedDatabase(db: Db, options: { manyDocuments?: number } = {}): Promise<SeededDatabase> {
   const samples = BSON_SAMPLES.filter((sample) => !(isFerretDb() && sample.ferretdbLacks));
-  await db.collection('types').insertMany(samples.map((sample, i) => ({ _id: i, [sample.name]: sample.value })));
+  await db.collection<{ _id: number; [key: string]: unknown }>('types').insertMany(samples.map((sample, i) => ({ _id: i, [sample.name]: sample.value })));
 
   const many = options.manyDocuments ?? 3000;
   const docs: Document[] = [];
@@ -42,7 +42,7 @@ export async function seedDatabase(db: Db, options: { manyDocuments?: number } =
     await db.collection('orders').createIndex({ createdAt: 1 }, { expireAfterSeconds: 3600 * 24 * 365 * 50, name: 'ttl' });
   }
 
-  await db.collection('large').insertMany([
+  await db.collection<{ _id: number; [key: string]: unknown }>('large').insertMany([
     { _id: 1, blob: 'x'.repeat(2 * 1024 * 1024) },
     { _id: 2, blob: 'y'.repeat(512 * 1024), list: Array.from({ length: 5000 }, (_, i) => i) },
   ]);
@@ -57,8 +57,8 @@ export async function seedDatabase(db: Db, options: { manyDocuments?: number } =
   await db.command({ insert: 'keyorder', documents: [keyOrder] });
   await db.createCollection('empty');
   await db.createCollection('capped', { capped: true, size: 65536, max: 100 });
-  await db.collection('capped').insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: i, line: `log ${i}` })));
-  await db.collection('dotted.name').insertMany([{ _id: 'a' }, { _id: 'b' }]);
+  await db.collection<{ _id: number; [key: string]: unknown }>('capped').insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: i, line: `log ${i}` })));
+  await db.collection<{ _id: string; [key: string]: unknown }>('dotted.name').insertMany([{ _id: 'a' }, { _id: 'b' }]);
 
   const counts: Record<string, number> = {};
   const indexes: Record<string, string[]> = {};

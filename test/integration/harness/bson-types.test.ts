@@ -21,7 +21,7 @@ describe('test server stores every BSON type it supports byte for byte', () => {
     requireServer(ctx);
     if (ferretdbLacks && isFerretDb()) ctx.skip(ferretdbLacks);
     const doc = { _id: index, [name]: value };
-    const collection = client!.db(dbName).collection('types');
+    const collection = client!.db(dbName).collection<{ _id: number; [key: string]: unknown }>('types');
     await collection.insertOne(doc);
     const raw = await collection.findOne({ _id: index }, { raw: true });
     expect(raw).not.toBeNull();

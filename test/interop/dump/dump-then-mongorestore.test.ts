@@ -64,8 +64,8 @@ describe('our dump restored by the real mongorestore', () => {
       ]);
       const compared = await expectSameDocuments(client!.db(source), client!.db(target));
       expect(compared).toBe(Object.values(seeded.counts).reduce((a, b) => a + b, 0));
-      const capped = await client!.db(target).listCollections({ name: 'capped' }).toArray();
-      expect(capped[0]?.options).toMatchObject({ capped: true });
+      const capped = await client!.db(target).listCollections({ name: 'capped' }, { nameOnly: false }).toArray();
+      expect((capped[0] as { options?: unknown } | undefined)?.options).toMatchObject({ capped: true });
       if (!isFerretDb()) {
         for (const [name, indexes] of Object.entries(seeded.indexes)) {
           const restored = await client!.db(target).collection(name).listIndexes().toArray();

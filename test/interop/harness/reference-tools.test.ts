@@ -20,10 +20,10 @@ describe('real mongodump and mongorestore against the test server', () => {
     if (testServer().kind === 'none') return;
     client = await connectTestClient();
     const docs = BSON_SAMPLES.filter((s) => !(isFerretDb() && s.ferretdbLacks)).map((s, i) => ({ _id: i, [s.name]: s.value }));
-    await client.db(source).collection('types').insertMany(docs);
+    await client.db(source).collection<{ _id: number; [key: string]: unknown }>('types').insertMany(docs);
     await client
       .db(source)
-      .collection('many')
+      .collection<{ _id: number; [key: string]: unknown }>('many')
       .insertMany(Array.from({ length: 2500 }, (_, i) => ({ _id: i, n: i, s: `doc ${i}`, nested: { i, even: i % 2 === 0 } })));
     await client.db(source).createCollection('empty');
   });

@@ -66,7 +66,7 @@ describe('real mongodump restored by ours', () => {
         expect(got.map((ix) => String(ix['name'])).sort(), `indexes of ${name}`).toEqual(indexes);
       }
       const [capped] = await client!.db(target).listCollections({ name: 'capped' }).toArray();
-      expect(capped?.options).toMatchObject({ capped: true, size: 65536, max: 100 });
+      expect((capped as { options?: unknown } | undefined)?.options).toMatchObject({ capped: true, size: 65536, max: 100 });
     });
   }
 
