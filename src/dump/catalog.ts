@@ -1,5 +1,6 @@
-import { Binary, type Document } from 'bson';
-import type { MongoClient } from 'mongodb';
+import type { Document } from 'bson';
+// The driver's own BSON classes: `instanceof` against the `bson` package's ESM build fails for driver objects.
+import { Binary, type MongoClient } from 'mongodb';
 import { formatMetadataJson } from '../archive/metadata-json.js';
 import { bodyCollection, parseServerVersion } from '../archive/namespace-layout.js';
 import type { CollectionMetadata, NamespaceType } from '../archive/types.js';

@@ -49,6 +49,11 @@ describe('our dump restored by the real mongorestore', () => {
       );
       const inspected = await inspectArchive(createReadStream(output));
       expect(inspected.valid).toBe(true);
+      // Every collection carries its UUID and its indexes in the metadata, as mongodump writes them.
+      for (const entry of inspected.entries) {
+        expect(entry.metadata?.uuid, `${entry.collection} uuid`).toMatch(/^[0-9a-f]{32}$/);
+        expect(entry.metadata?.indexes.length, `${entry.collection} indexes`).toBe(seeded.indexes[entry.collection]?.length);
+      }
       for (const ns of inspected.namespaces) {
         expect(ns.documents).toBe(seeded.counts[ns.namespace.slice(source.length + 1)]);
       }
