@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', '.cache/**', 'docs/api/**', 'node_modules/**', '**/*.cjs'] },
+  { ignores: ['**/dist/**', 'coverage/**', '.cache/**', 'docs/api/**', '**/node_modules/**', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -60,7 +60,14 @@ export type {
 } from './scheduler/index.js';
 export { checkConnection, redactSecrets, redactUri } from './connections/index.js';
 export type { CheckConnectionOptions, ConnectionCheckResult } from './connections/index.js';
-export { applyRetention, backupFileName, listBackups, parseBackupName, removeBackup } from './storage/index.js';
+export {
+  applyRetention,
+  backupFileName,
+  listBackups,
+  parseBackupName,
+  removeBackup,
+  resolveInside,
+} from './storage/index.js';
 export type { BackupInfo, BackupKind, BackupNameParts, ParsedBackupName } from './storage/index.js';
 
 // Namespace rules

@@ -154,7 +154,7 @@ export class MongoBackupService {
   }
 
   /** Deletes all but the `keep` newest backups (default: the configured retention) and returns what was deleted. */
-  cleanBackups(keep: number | undefined = this.config.retention): Promise<BackupInfo[]> {
+  async cleanBackups(keep: number | undefined = this.config.retention): Promise<BackupInfo[]> {
     if (keep === undefined) {
       throw new MongoBackupUsageError(ErrorCode.INVALID_OPTIONS, 'cleanBackups: give how many backups to keep, or configure retention');
     }

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { z } from 'zod';
 import { AbortError, ErrorCode, MongoBackupError, MongoBackupRuntimeError, MongoBackupUsageError } from '../errors.js';
 import { createNamespaceSelector } from '../namespaces/index.js';
-import { parseOptions } from '../namespaces/parse-options.js';
+import { parseOptions } from '../util/parse-options.js';
 import { backupFileName } from '../storage/naming.js';
 import { runWithConcurrency } from '../util/concurrency.js';
 import { createArchiveSink } from './archive-sink.js';
