@@ -46,7 +46,8 @@ async function seed(db, supportsDecimal) {
   }));
   await db.collection('products').insertMany(products);
   await db.collection('customers').insertMany(customers);
-  for (let i = 0; i < orders.length; i += 5000) await db.collection('orders').insertMany(orders.slice(i, i + 5000));
+  for (let i = 0; i < orders.length; i += 5000)
+    await db.collection('orders').insertMany(orders.slice(i, i + 5000));
   await db.collection('customers').createIndex({ email: 1 }, { unique: true });
   await db.collection('orders').createIndex({ customer: 1, at: -1 });
   await db.createCollection('audit_log', { capped: true, size: 1 << 20 });
@@ -63,9 +64,13 @@ async function main() {
     say('\n== 2. Sample data');
     const build = await client.db('admin').command({ buildInfo: 1 });
     await seed(client.db(SOURCE_DB), build.ferretdbVersion === undefined);
-    const names = (await client.db(SOURCE_DB).listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();
+    const names = (await client.db(SOURCE_DB).listCollections({}, { nameOnly: true }).toArray())
+      .map((c) => c.name)
+      .sort();
     const counts = Object.fromEntries(
-      await Promise.all(names.map(async (name) => [name, await client.db(SOURCE_DB).collection(name).countDocuments()])),
+      await Promise.all(
+        names.map(async (name) => [name, await client.db(SOURCE_DB).collection(name).countDocuments()]),
+      ),
     );
     table([['collection', 'documents'], ...names.map((name) => [`${SOURCE_DB}.${name}`, counts[name]])]);
 
@@ -113,7 +118,9 @@ async function main() {
     for (const name of names) {
       const restored = await client.db(RESTORED_DB).collection(name).countDocuments();
       if (restored !== counts[name]) ok = false;
-      say(`  ${name.padEnd(12)} source ${String(counts[name]).padStart(6)}  restored ${String(restored).padStart(6)}  ${restored === counts[name] ? 'ok' : 'MISMATCH'}`);
+      say(
+        `  ${name.padEnd(12)} source ${String(counts[name]).padStart(6)}  restored ${String(restored).padStart(6)}  ${restored === counts[name] ? 'ok' : 'MISMATCH'}`,
+      );
     }
     say(ok ? '\nDemo complete: backup verified and restored.' : '\nDemo FAILED: counts differ.');
     process.exitCode = ok ? 0 : 1;

@@ -103,7 +103,13 @@ export async function startFerretDb() {
   try {
     await waitForServer(uri, child, () => stderr);
     const { version, ferretdbVersion } = await buildInfo(uri);
-    return { uri, kind: 'ferretdb', version, description: `${describe(version, ferretdbVersion)} on 127.0.0.1:${port}`, stop };
+    return {
+      uri,
+      kind: 'ferretdb',
+      version,
+      description: `${describe(version, ferretdbVersion)} on 127.0.0.1:${port}`,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -159,7 +165,9 @@ function freePort() {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

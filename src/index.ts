@@ -72,7 +72,12 @@ export type { BackupInfo, BackupKind, BackupNameParts, ParsedBackupName } from '
 
 // Namespace rules
 export { createNamespaceRenamer, createNamespaceSelector } from './namespaces/index.js';
-export type { NamespaceRename, NamespaceRenamer, NamespaceSelector, NamespaceSelectorOptions } from './namespaces/index.js';
+export type {
+  NamespaceRename,
+  NamespaceRenamer,
+  NamespaceSelector,
+  NamespaceSelectorOptions,
+} from './namespaces/index.js';
 
 // Errors
 export {

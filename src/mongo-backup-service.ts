@@ -113,9 +113,10 @@ export class MongoBackupService {
   async restore(options: ServiceRestoreOptions = {}): Promise<RestoreReport> {
     const { into, ...restoreOptions } = options;
     const from = restoreOptions.from ?? (await this.#newestBackupPath());
-    const { client } = await (into ?? (this.#targetGiven ? 'target' : 'source')) === 'target'
-      ? await this.#targetClient()
-      : await this.#sourceClient();
+    const { client } =
+      (await (into ?? (this.#targetGiven ? 'target' : 'source'))) === 'target'
+        ? await this.#targetClient()
+        : await this.#sourceClient();
     return runRestore(client, { ...restoreOptions, from }, { redact: (text) => this.#redact(text) });
   }
 
@@ -133,7 +134,10 @@ export class MongoBackupService {
         auto.nsFrom !== undefined && auto.nsTo !== undefined
           ? { nsFrom: [auto.nsFrom], nsTo: [auto.nsTo] }
           : auto.targetDatabase !== undefined && single !== undefined
-            ? { nsFrom: [`${escapeNamespacePattern(single)}.*`], nsTo: [`${escapeNamespacePattern(auto.targetDatabase)}.*`] }
+            ? {
+                nsFrom: [`${escapeNamespacePattern(single)}.*`],
+                nsTo: [`${escapeNamespacePattern(auto.targetDatabase)}.*`],
+              }
             : {};
       imported = await this.restore({
         from: dump.path,
@@ -144,7 +148,9 @@ export class MongoBackupService {
       });
     }
     const removedByRetention =
-      this.config.retention === undefined ? [] : await applyRetention(this.config.backupDir, this.config.retention);
+      this.config.retention === undefined
+        ? []
+        : await applyRetention(this.config.backupDir, this.config.retention);
     return { dump, ...(imported ? { imported } : {}), removedByRetention };
   }
 
@@ -156,7 +162,10 @@ export class MongoBackupService {
   /** Deletes all but the `keep` newest backups (default: the configured retention) and returns what was deleted. */
   async cleanBackups(keep: number | undefined = this.config.retention): Promise<BackupInfo[]> {
     if (keep === undefined) {
-      throw new MongoBackupUsageError(ErrorCode.INVALID_OPTIONS, 'cleanBackups: give how many backups to keep, or configure retention');
+      throw new MongoBackupUsageError(
+        ErrorCode.INVALID_OPTIONS,
+        'cleanBackups: give how many backups to keep, or configure retention',
+      );
     }
     return applyRetention(this.config.backupDir, keep);
   }
@@ -177,10 +186,15 @@ export class MongoBackupService {
    * A scheduler that runs {@link MongoBackupService.backup} on the configured schedule (or the one given), never
    * two at once. Call `start()` on it; `stop()` before closing the service.
    */
-  createScheduler(options: { readonly schedule?: ScheduleConfig; readonly timezone?: string } = {}): BackupScheduler<BackupRunResult> {
+  createScheduler(
+    options: { readonly schedule?: ScheduleConfig; readonly timezone?: string } = {},
+  ): BackupScheduler<BackupRunResult> {
     const schedule = options.schedule ?? this.config.schedule;
     if (schedule === undefined) {
-      throw new MongoBackupUsageError(ErrorCode.INVALID_OPTIONS, 'No schedule: give { everyHours } or { cron }, or configure one');
+      throw new MongoBackupUsageError(
+        ErrorCode.INVALID_OPTIONS,
+        'No schedule: give { everyHours } or { cron }, or configure one',
+      );
     }
     return new BackupScheduler({
       schedule,
@@ -209,7 +223,10 @@ export class MongoBackupService {
 
   #targetClient(): Promise<ResolvedClient> {
     if (this.#targetGiven === undefined) {
-      throw new MongoBackupUsageError(ErrorCode.INVALID_OPTIONS, 'No target cluster: set targetUri (or MONGO_BACKUP_TARGET_URI) or give a target client');
+      throw new MongoBackupUsageError(
+        ErrorCode.INVALID_OPTIONS,
+        'No target cluster: set targetUri (or MONGO_BACKUP_TARGET_URI) or give a target client',
+      );
     }
     this.#target ??= resolveClient(this.#targetGiven);
     return this.#target;
@@ -224,7 +241,10 @@ export class MongoBackupService {
   async #newestBackupPath(): Promise<string> {
     const [newest] = await listBackups(this.config.backupDir);
     if (!newest) {
-      throw new MongoBackupUsageError(ErrorCode.BACKUP_NOT_FOUND, `No backup in ${path.resolve(this.config.backupDir)} to restore`);
+      throw new MongoBackupUsageError(
+        ErrorCode.BACKUP_NOT_FOUND,
+        `No backup in ${path.resolve(this.config.backupDir)} to restore`,
+      );
     }
     return newest.path;
   }

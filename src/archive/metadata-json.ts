@@ -47,12 +47,14 @@ export function parseMetadataJson(text: string, namespace?: string): CollectionM
   const options = parsed['options'] ?? {};
   if (!isPlainObject(options)) return fail('"options" must be an object');
   const indexes = parsed['indexes'] ?? [];
-  if (!Array.isArray(indexes) || !indexes.every(isPlainObject)) return fail('"indexes" must be an array of objects');
+  if (!Array.isArray(indexes) || !indexes.every(isPlainObject))
+    return fail('"indexes" must be an array of objects');
 
   const result: { -readonly [K in keyof CollectionMetadata]: CollectionMetadata[K] } = { options, indexes };
   const uuid = parsed['uuid'];
   if (uuid !== undefined) {
-    if (typeof uuid !== 'string' || !/^[0-9a-fA-F]{32}$/.test(uuid)) return fail('"uuid" must be 32 hex characters');
+    if (typeof uuid !== 'string' || !/^[0-9a-fA-F]{32}$/.test(uuid))
+      return fail('"uuid" must be 32 hex characters');
     result.uuid = uuid.toLowerCase();
   }
   const collectionName = parsed['collectionName'];
@@ -62,7 +64,8 @@ export function parseMetadataJson(text: string, namespace?: string): CollectionM
   }
   const type = parsed['type'];
   if (type !== undefined) {
-    if (typeof type !== 'string' || !NAMESPACE_TYPES.has(type)) return fail(`unknown "type" ${JSON.stringify(type)}`);
+    if (typeof type !== 'string' || !NAMESPACE_TYPES.has(type))
+      return fail(`unknown "type" ${JSON.stringify(type)}`);
     result.type = type as NamespaceType;
   }
   return result;

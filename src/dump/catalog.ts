@@ -31,7 +31,11 @@ export interface CatalogSelection {
   readonly select: (namespace: string) => boolean;
 }
 
-const ADMIN_AUTH_COLLECTIONS: ReadonlySet<string> = new Set(['system.users', 'system.roles', 'system.version']);
+const ADMIN_AUTH_COLLECTIONS: ReadonlySet<string> = new Set([
+  'system.users',
+  'system.roles',
+  'system.version',
+]);
 
 /**
  * Lists what a dump of the source will contain, skipping what mongodump skips: the `local` and `config` databases

@@ -46,7 +46,8 @@ export async function pumpCollection(
     });
     try {
       for await (const raw of cursor) {
-        if (options.signal.aborted) throw new AbortError(`Dump of ${name} was aborted`, { cause: options.signal.reason });
+        if (options.signal.aborted)
+          throw new AbortError(`Dump of ${name} was aborted`, { cause: options.signal.reason });
         const document = raw as unknown as Buffer;
         await sink.write(document);
         documents += 1;

@@ -2,7 +2,10 @@ import { mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { createDirectoryWriter, type DirectoryNamespaceWriter } from '../archive/directory/directory-writer.js';
+import {
+  createDirectoryWriter,
+  type DirectoryNamespaceWriter,
+} from '../archive/directory/directory-writer.js';
 import { packDirectoryToTarGz } from '../archive/directory/tar-pack.js';
 import { createAtomicFile, PARTIAL_SUFFIX } from '../storage/atomic-file.js';
 import { ByteCounter } from '../util/byte-counter.js';

@@ -3,7 +3,13 @@ import type { MongoClient } from 'mongodb';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { z } from 'zod';
-import { AbortError, ErrorCode, MongoBackupError, MongoBackupRuntimeError, MongoBackupUsageError } from '../errors.js';
+import {
+  AbortError,
+  ErrorCode,
+  MongoBackupError,
+  MongoBackupRuntimeError,
+  MongoBackupUsageError,
+} from '../errors.js';
 import { createNamespaceSelector } from '../namespaces/index.js';
 import { parseOptions } from '../util/parse-options.js';
 import { backupFileName } from '../storage/naming.js';
@@ -29,7 +35,13 @@ export interface DumpContext {
   readonly redact: (text: string) => string;
 }
 
-const readPreferences = ['primary', 'primaryPreferred', 'secondary', 'secondaryPreferred', 'nearest'] as const;
+const readPreferences = [
+  'primary',
+  'primaryPreferred',
+  'secondary',
+  'secondaryPreferred',
+  'nearest',
+] as const;
 
 const dumpOptionsSchema = z
   .strictObject({
@@ -67,14 +79,20 @@ const dumpOptionsSchema = z
  * Dumps the selected namespaces of the source into an archive, a directory dump or a tarball, streaming raw BSON
  * with bounded memory. On failure or abort the partial output is removed and nothing complete-looking remains.
  */
-export async function runDump(client: MongoClient, input: DumpOptions, context: DumpContext): Promise<DumpReport> {
+export async function runDump(
+  client: MongoClient,
+  input: DumpOptions,
+  context: DumpContext,
+): Promise<DumpReport> {
   const options = parseOptions(dumpOptionsSchema, input, 'dump options') as DumpOptions;
   const filter = parseQuery(options.query);
   const single = options.databases?.length === 1 ? options.databases[0] : undefined;
   const select = createNamespaceSelector({
     ...(options.nsInclude ? { include: options.nsInclude } : {}),
     ...(options.nsExclude ? { exclude: options.nsExclude } : {}),
-    ...(options.collection !== undefined && single !== undefined ? { db: single, collection: options.collection } : {}),
+    ...(options.collection !== undefined && single !== undefined
+      ? { db: single, collection: options.collection }
+      : {}),
     ...(options.excludeCollections ? { excludeCollections: options.excludeCollections } : {}),
   });
   const format = options.format ?? 'archive';
@@ -128,7 +146,9 @@ export async function runDump(client: MongoClient, input: DumpOptions, context: 
     );
     const written = await sink.finish();
     const finishedAt = new Date();
-    const namespaces = plan.namespaces.map((ns) => results.get(`${ns.db}.${ns.collection}`) as DumpedNamespace);
+    const namespaces = plan.namespaces.map(
+      (ns) => results.get(`${ns.db}.${ns.collection}`) as DumpedNamespace,
+    );
     return {
       path: written.path,
       format,
@@ -145,7 +165,9 @@ export async function runDump(client: MongoClient, input: DumpOptions, context: 
       durationMs: finishedAt.getTime() - startedAt.getTime(),
     };
   } catch (error) {
-    const failure = signal.aborted ? new AbortError('Dump was aborted; its partial output was removed', { cause: error }) : wrap(error, context);
+    const failure = signal.aborted
+      ? new AbortError('Dump was aborted; its partial output was removed', { cause: error })
+      : wrap(error, context);
     await sink.abort(failure);
     throw failure;
   }
@@ -158,11 +180,18 @@ function parseQuery(query: string | Document | undefined): Document {
     const parsed: unknown = EJSON.parse(query, { relaxed: false });
     if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Document;
   } catch (error) {
-    throw new MongoBackupUsageError(ErrorCode.INVALID_OPTIONS, `query: expected an Extended JSON object, got ${JSON.stringify(query)}`, {
-      cause: error,
-    });
+    throw new MongoBackupUsageError(
+      ErrorCode.INVALID_OPTIONS,
+      `query: expected an Extended JSON object, got ${JSON.stringify(query)}`,
+      {
+        cause: error,
+      },
+    );
   }
-  throw new MongoBackupUsageError(ErrorCode.INVALID_OPTIONS, `query: expected an Extended JSON object, got ${JSON.stringify(query)}`);
+  throw new MongoBackupUsageError(
+    ErrorCode.INVALID_OPTIONS,
+    `query: expected an Extended JSON object, got ${JSON.stringify(query)}`,
+  );
 }
 
 async function guard<T>(work: () => Promise<T>, context: DumpContext): Promise<T> {
@@ -176,7 +205,11 @@ async function guard<T>(work: () => Promise<T>, context: DumpContext): Promise<T
 function wrap(error: unknown, context: DumpContext): MongoBackupError {
   if (error instanceof MongoBackupError) return error;
   const message = context.redact(error instanceof Error ? error.message : String(error));
-  return new MongoBackupRuntimeError(ErrorCode.DUMP_FAILED, `Dump failed: ${message}; no backup was written`, {
-    cause: error,
-  });
+  return new MongoBackupRuntimeError(
+    ErrorCode.DUMP_FAILED,
+    `Dump failed: ${message}; no backup was written`,
+    {
+      cause: error,
+    },
+  );
 }

@@ -34,12 +34,16 @@ export async function prepareCollection(
   options: SetupOptions,
 ): Promise<void> {
   if (options.drop) await dropIfExists(db, collection);
-  const createOptions = options.noOptionsRestore ? keepTimeseriesOnly(metadata?.options) : { ...metadata?.options };
+  const createOptions = options.noOptionsRestore
+    ? keepTimeseriesOnly(metadata?.options)
+    : { ...metadata?.options };
   try {
     if (options.preserveUUID && metadata?.uuid !== undefined) {
       const ui = new Binary(Buffer.from(metadata.uuid, 'hex'), Binary.SUBTYPE_UUID);
       await db.command({
-        applyOps: [{ op: 'c', ns: `${db.databaseName}.$cmd`, ui, o: { create: collection, ...createOptions } }],
+        applyOps: [
+          { op: 'c', ns: `${db.databaseName}.$cmd`, ui, o: { create: collection, ...createOptions } },
+        ],
       });
     } else {
       await db.command({ create: collection, ...createOptions });
@@ -85,7 +89,12 @@ export interface IndexOptions {
 }
 
 /** Creates a view from its dumped options (`viewOn`, `pipeline`, `collation`). */
-export async function createView(db: Db, name: string, metadata: CollectionMetadata | undefined, drop: boolean): Promise<void> {
+export async function createView(
+  db: Db,
+  name: string,
+  metadata: CollectionMetadata | undefined,
+  drop: boolean,
+): Promise<void> {
   if (drop) await dropIfExists(db, name);
   try {
     await db.command({ create: name, ...metadata?.options });

@@ -57,6 +57,7 @@ function convertKeyValue(value: unknown): unknown {
     const number = typeof value === 'number' ? value : value.value;
     return Math.abs(number) < EPSILON ? new Int32(number >= 0 ? 1 : -1) : value;
   }
-  if (value instanceof Decimal128) return /^-?0(\.0*)?(E[+-]?\d+)?$/i.test(value.toString()) ? new Int32(1) : value;
+  if (value instanceof Decimal128)
+    return /^-?0(\.0*)?(E[+-]?\d+)?$/i.test(value.toString()) ? new Int32(1) : value;
   return new Int32(1);
 }

@@ -26,7 +26,10 @@ export interface OpenedSource {
  * Opens a backup: a directory dump, a `.tar.gz` of one (unpacked to a private temporary folder), an archive file
  * (gzip or not), or a stream of an archive.
  */
-export async function openRestoreSource(source: RestoreSource, options: { readonly db?: string } = {}): Promise<OpenedSource> {
+export async function openRestoreSource(
+  source: RestoreSource,
+  options: { readonly db?: string } = {},
+): Promise<OpenedSource> {
   if (typeof source !== 'string') {
     return {
       path: undefined,
@@ -66,7 +69,12 @@ export async function openRestoreSource(source: RestoreSource, options: { readon
       close: () => rm(unpacked, { recursive: true, force: true }),
     };
   }
-  return { path: file, rereadable: true, events: () => readArchive(createReadStream(file)), close: async () => {} };
+  return {
+    path: file,
+    rereadable: true,
+    events: () => readArchive(createReadStream(file)),
+    close: async () => {},
+  };
 }
 
 /** Whether a folder directly holds collection files (other than the oplog). */

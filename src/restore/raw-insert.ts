@@ -57,7 +57,11 @@ export async function insertRawDocuments(
   documents: readonly Buffer[],
   options: RawInsertOptions,
 ): Promise<InsertOutcome> {
-  const command: Document = { insert: collection, documents: encodeDocuments(documents), ordered: options.ordered };
+  const command: Document = {
+    insert: collection,
+    documents: encodeDocuments(documents),
+    ordered: options.ordered,
+  };
   if (options.bypassDocumentValidation) command['bypassDocumentValidation'] = true;
   if (options.bypassEmptyTsReplacement) command['bypassEmptyTsReplacement'] = true;
   if (options.writeConcern) command['writeConcern'] = options.writeConcern;

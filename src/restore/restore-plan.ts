@@ -33,7 +33,8 @@ export function planRestore(
   return entries.map((entry) => {
     const source = `${entry.db}.${entry.collection}`;
     const body = version ? bodyCollection(entry, version) : entry.collection;
-    const skipReason = unsupportedReason(entry) ?? (select(source) ? undefined : 'excluded by nsInclude/nsExclude');
+    const skipReason =
+      unsupportedReason(entry) ?? (select(source) ? undefined : 'excluded by nsInclude/nsExclude');
     const target = skipReason === undefined ? rename(source) : source;
     const { db: targetDb, collection: targetCollection } = splitNamespace(target);
     return {

@@ -9,7 +9,11 @@ import {
   MongoBackupUsageError,
   RestoreError,
 } from '../errors.js';
-import { createNamespaceRenamer, createNamespaceSelector, pairNamespaceRenames } from '../namespaces/index.js';
+import {
+  createNamespaceRenamer,
+  createNamespaceSelector,
+  pairNamespaceRenames,
+} from '../namespaces/index.js';
 import { parseOptions } from '../util/parse-options.js';
 import { Semaphore } from '../util/semaphore.js';
 import { buildIndexes, createView, prepareCollection } from './collection-setup.js';
@@ -36,7 +40,10 @@ export interface RestoreContext {
 const strings = z.array(z.string()).readonly().optional();
 const restoreOptionsSchema = z
   .strictObject({
-    from: z.union([z.string().min(1), z.custom<NodeJS.ReadableStream>((v) => typeof (v as { pipe?: unknown })?.pipe === 'function')]),
+    from: z.union([
+      z.string().min(1),
+      z.custom<NodeJS.ReadableStream>((v) => typeof (v as { pipe?: unknown })?.pipe === 'function'),
+    ]),
     nsInclude: strings,
     nsExclude: strings,
     nsFrom: strings,
@@ -53,7 +60,12 @@ const restoreOptionsSchema = z
     parallelCollections: z.number().int().min(1).max(64).optional(),
     insertionWorkersPerCollection: z.number().int().min(1).max(64).optional(),
     batchSize: z.number().int().min(1).max(100_000).optional(),
-    batchBytes: z.number().int().min(1024).max(48 * 1024 * 1024).optional(),
+    batchBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(48 * 1024 * 1024)
+      .optional(),
     writeConcern: z
       .strictObject({
         w: z.union([z.number().int().min(0), z.literal('majority')]).optional(),
@@ -67,8 +79,14 @@ const restoreOptionsSchema = z
     signal: z.instanceof(AbortSignal).optional(),
     onProgress: z.function().optional(),
   })
-  .refine((o) => !o.preserveUUID || o.drop === true, { message: 'preserveUUID requires drop', path: ['preserveUUID'] })
-  .refine((o) => o.collection === undefined || o.db !== undefined, { message: 'collection requires db', path: ['collection'] });
+  .refine((o) => !o.preserveUUID || o.drop === true, {
+    message: 'preserveUUID requires drop',
+    path: ['preserveUUID'],
+  })
+  .refine((o) => o.collection === undefined || o.db !== undefined, {
+    message: 'collection requires db',
+    path: ['collection'],
+  });
 
 type Parsed = RestoreOptions & { readonly from: RestoreSource };
 
@@ -79,7 +97,11 @@ type Parsed = RestoreOptions & { readonly from: RestoreSource };
  *
  * @throws {@link RestoreError} when the restore stops part-way, with the exact report.
  */
-export async function runRestore(client: MongoClient, input: Parsed, context: RestoreContext): Promise<RestoreReport> {
+export async function runRestore(
+  client: MongoClient,
+  input: Parsed,
+  context: RestoreContext,
+): Promise<RestoreReport> {
   const options = parseOptions(restoreOptionsSchema, input, 'restore options') as Parsed;
   const select = createNamespaceSelector({
     ...(options.nsInclude ? { include: options.nsInclude } : {}),
@@ -89,7 +111,8 @@ export async function runRestore(client: MongoClient, input: Parsed, context: Re
   });
   const rename = createNamespaceRenamer(pairNamespaceRenames(options.nsFrom ?? [], options.nsTo ?? []));
   const signal = options.signal;
-  if (signal?.aborted) throw new AbortError('Restore was aborted before it started', { cause: signal.reason });
+  if (signal?.aborted)
+    throw new AbortError('Restore was aborted before it started', { cause: signal.reason });
 
   const startedAt = new Date();
   const source = await openRestoreSource(options.from, options.db === undefined ? {} : { db: options.db });
@@ -97,14 +120,20 @@ export async function runRestore(client: MongoClient, input: Parsed, context: Re
   try {
     if ((options.verify ?? (source.rereadable ? 'before' : 'during')) === 'before') {
       if (!source.rereadable) {
-        throw new MongoBackupUsageError(ErrorCode.INVALID_OPTIONS, 'verify: "before" needs a path; a stream can be read only once');
+        throw new MongoBackupUsageError(
+          ErrorCode.INVALID_OPTIONS,
+          'verify: "before" needs a path; a stream can be read only once',
+        );
       }
       await verifyWholeBackup(source, run, signal);
     }
     await run.consume(source.events(signal), signal);
     return run.report(source.path, startedAt);
   } catch (error) {
-    const cause = error instanceof MongoBackupError ? error : new Error(context.redact(String((error as Error)?.message ?? error)), { cause: error });
+    const cause =
+      error instanceof MongoBackupError
+        ? error
+        : new Error(context.redact(String((error as Error)?.message ?? error)), { cause: error });
     run.markStopped(cause.message);
     const report = run.report(source.path, startedAt);
     if (error instanceof AbortError || signal?.aborted) {
@@ -120,10 +149,15 @@ export async function runRestore(client: MongoClient, input: Parsed, context: Re
  * Reads the whole backup once, so that a corrupt or truncated one is rejected before anything is written. The
  * prelude is planned on the way, so that a rejection still reports every namespace as not restored.
  */
-async function verifyWholeBackup(source: OpenedSource, run: RestoreRun, signal: AbortSignal | undefined): Promise<void> {
+async function verifyWholeBackup(
+  source: OpenedSource,
+  run: RestoreRun,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   for await (const event of source.events(signal)) {
     if (event.kind === 'header' || event.kind === 'prelude') run.plan(event);
-    if (signal?.aborted) throw new AbortError('Restore was aborted while verifying the backup', { cause: signal.reason });
+    if (signal?.aborted)
+      throw new AbortError('Restore was aborted while verifying the backup', { cause: signal.reason });
   }
 }
 
@@ -149,7 +183,9 @@ class RestoreRun {
     readonly rename: ReturnType<typeof createNamespaceRenamer>,
   ) {
     const workers = options.maintainInsertionOrder ? 1 : (options.insertionWorkersPerCollection ?? 1);
-    this.#slots = new Semaphore((options.parallelCollections ?? DEFAULT_RESTORE_PARALLEL_COLLECTIONS) * workers);
+    this.#slots = new Semaphore(
+      (options.parallelCollections ?? DEFAULT_RESTORE_PARALLEL_COLLECTIONS) * workers,
+    );
   }
 
   async consume(events: AsyncIterable<ArchiveEvent>, signal: AbortSignal | undefined): Promise<void> {
@@ -184,7 +220,9 @@ class RestoreRun {
       return;
     }
     const header = this.#header as ArchiveHeader;
-    this.#states = planRestore(header, event.entries, this.select, this.rename).map((plan) => new NamespaceState(plan));
+    this.#states = planRestore(header, event.entries, this.select, this.rename).map(
+      (plan) => new NamespaceState(plan),
+    );
     this.#byBody.clear();
     for (const state of this.#states) this.#byBody.set(state.plan.sourceBody, state);
   }
@@ -213,7 +251,10 @@ class RestoreRun {
     const maxDocs = this.options.batchSize ?? DEFAULT_RESTORE_BATCH_SIZE;
     const maxBytes = this.options.batchBytes ?? DEFAULT_RESTORE_BATCH_BYTES;
     for (const document of documents) {
-      if (state.batch.length > 0 && (state.batch.length >= maxDocs || state.batchBytes + document.length > maxBytes)) {
+      if (
+        state.batch.length > 0 &&
+        (state.batch.length >= maxDocs || state.batchBytes + document.length > maxBytes)
+      ) {
         await this.#flush(state);
       }
       state.batch.push(document);
@@ -234,10 +275,15 @@ class RestoreRun {
       await Promise.all(state.inflight);
       if (state.status === 'failed') return;
       if (!this.options.noIndexRestore) {
-        state.indexesBuilt = await buildIndexes(this.#db(state), state.plan.targetCollection, state.plan.metadata, {
-          convertLegacyIndexes: this.options.convertLegacyIndexes ?? false,
-          ignoreUnknownIndexOptions: this.#ignoreUnknownIndexOptions,
-        });
+        state.indexesBuilt = await buildIndexes(
+          this.#db(state),
+          state.plan.targetCollection,
+          state.plan.metadata,
+          {
+            convertLegacyIndexes: this.options.convertLegacyIndexes ?? false,
+            ignoreUnknownIndexOptions: this.#ignoreUnknownIndexOptions,
+          },
+        );
       }
       state.status = 'restored';
       this.#progress(state, 'end');
@@ -250,9 +296,13 @@ class RestoreRun {
   #stateOf(body: string): NamespaceState {
     const state = this.#byBody.get(body);
     if (!state) {
-      throw new ArchiveError(ErrorCode.ARCHIVE_BAD_BLOCK, `Documents for ${body}, which the backup does not announce`, {
-        namespace: body,
-      });
+      throw new ArchiveError(
+        ErrorCode.ARCHIVE_BAD_BLOCK,
+        `Documents for ${body}, which the backup does not announce`,
+        {
+          namespace: body,
+        },
+      );
     }
     return state;
   }
@@ -319,7 +369,12 @@ class RestoreRun {
         continue;
       }
       try {
-        await createView(this.#db(state), state.plan.targetCollection, state.plan.metadata, this.options.drop ?? false);
+        await createView(
+          this.#db(state),
+          state.plan.targetCollection,
+          state.plan.metadata,
+          this.options.drop ?? false,
+        );
         state.status = 'restored';
       } catch (error) {
         state.fail(messageOf(error));

@@ -57,7 +57,11 @@ export interface RestoreOptions {
   /** Bytes per insert batch at most. Defaults to 16 MiB. */
   readonly batchBytes?: number;
   /** Write concern of the inserts, e.g. `{ w: 'majority' }` [`--writeConcern`]. Defaults to the client's. */
-  readonly writeConcern?: { readonly w?: number | 'majority'; readonly j?: boolean; readonly wtimeoutMS?: number };
+  readonly writeConcern?: {
+    readonly w?: number | 'majority';
+    readonly j?: boolean;
+    readonly wtimeoutMS?: number;
+  };
   /** Skip document validation of the target [`--bypassDocumentValidation`]. Defaults to `false`. */
   readonly bypassDocumentValidation?: boolean;
   /** Keep the dumped collection UUIDs [`--preserveUUID`]; requires {@link RestoreOptions.drop}. Defaults to `false`. */

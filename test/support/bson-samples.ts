@@ -56,7 +56,11 @@ export const BSON_SAMPLES: readonly BsonSample[] = [
     value: new DBRef('other', new ObjectId('65f1c0ffee0123456789abce'), 'db2'),
     ferretdbLacks: 'FerretDB rejects field names starting with $ (DBRef uses $ref, $id, $db)',
   },
-  { name: 'javascript', value: new Code('function () { return 1; }'), ferretdbLacks: 'FerretDB has no JavaScript type' },
+  {
+    name: 'javascript',
+    value: new Code('function () { return 1; }'),
+    ferretdbLacks: 'FerretDB has no JavaScript type',
+  },
   {
     name: 'javascript-with-scope',
     value: new Code('function () { return x; }', { x: 1 }),
@@ -66,7 +70,11 @@ export const BSON_SAMPLES: readonly BsonSample[] = [
   { name: 'int32', value: new Int32(-123456) },
   { name: 'timestamp', value: new Timestamp({ t: 1700000000, i: 7 }) },
   { name: 'int64', value: Long.fromString('9007199254740993') },
-  { name: 'decimal128', value: Decimal128.fromString('1234.5678901234567890'), ferretdbLacks: 'FerretDB has no Decimal128' },
+  {
+    name: 'decimal128',
+    value: Decimal128.fromString('1234.5678901234567890'),
+    ferretdbLacks: 'FerretDB has no Decimal128',
+  },
   { name: 'minkey', value: new MinKey(), ferretdbLacks: 'FerretDB has no MinKey' },
   { name: 'maxkey', value: new MaxKey(), ferretdbLacks: 'FerretDB has no MaxKey' },
 ];

@@ -24,7 +24,11 @@ export async function collectionNames(db: Db): Promise<string[]> {
 }
 
 /** Asserts that two databases hold the same collections with byte-identical documents. */
-export async function expectSameDocuments(source: Db, target: Db, collections?: readonly string[]): Promise<number> {
+export async function expectSameDocuments(
+  source: Db,
+  target: Db,
+  collections?: readonly string[],
+): Promise<number> {
   const names = collections ?? (await collectionNames(source));
   expect(await collectionNames(target)).toEqual(expect.arrayContaining([...names]));
   let compared = 0;

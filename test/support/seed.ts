@@ -16,9 +16,14 @@ export interface SeededDatabase {
  * nested and large documents, integer-like keys out of numeric order, an empty collection, a capped collection,
  * several index kinds, and a collection with a dot in its name.
  */
-export async function seedDatabase(db: Db, options: { manyDocuments?: number } = {}): Promise<SeededDatabase> {
+export async function seedDatabase(
+  db: Db,
+  options: { manyDocuments?: number } = {},
+): Promise<SeededDatabase> {
   const samples = BSON_SAMPLES.filter((sample) => !(isFerretDb() && sample.ferretdbLacks));
-  await db.collection<{ _id: number; [key: string]: unknown }>('types').insertMany(samples.map((sample, i) => ({ _id: i, [sample.name]: sample.value })));
+  await db
+    .collection<{ _id: number; [key: string]: unknown }>('types')
+    .insertMany(samples.map((sample, i) => ({ _id: i, [sample.name]: sample.value })));
 
   const many = options.manyDocuments ?? 3000;
   const docs: Document[] = [];
@@ -39,7 +44,9 @@ export async function seedDatabase(db: Db, options: { manyDocuments?: number } =
   await db.collection('orders').createIndex({ 'nested.level.deeper.i': -1, seq: 1 }, { name: 'compound' });
   if (!isFerretDb()) {
     // FerretDB: "Index option expireAfterSeconds is not implemented yet".
-    await db.collection('orders').createIndex({ createdAt: 1 }, { expireAfterSeconds: 3600 * 24 * 365 * 50, name: 'ttl' });
+    await db
+      .collection('orders')
+      .createIndex({ createdAt: 1 }, { expireAfterSeconds: 3600 * 24 * 365 * 50, name: 'ttl' });
   }
 
   await db.collection<{ _id: number; [key: string]: unknown }>('large').insertMany([
@@ -52,19 +59,31 @@ export async function seedDatabase(db: Db, options: { manyDocuments?: number } =
     ['b', 1],
     ['10', 'ten'],
     ['2', 'two'],
-    ['a', new Map<string, unknown>([['z', 1], ['1', 2]])],
+    [
+      'a',
+      new Map<string, unknown>([
+        ['z', 1],
+        ['1', 2],
+      ]),
+    ],
   ]);
   await db.command({ insert: 'keyorder', documents: [keyOrder] });
   await db.createCollection('empty');
   await db.createCollection('capped', { capped: true, size: 65536, max: 100 });
-  await db.collection<{ _id: number; [key: string]: unknown }>('capped').insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: i, line: `log ${i}` })));
-  await db.collection<{ _id: string; [key: string]: unknown }>('dotted.name').insertMany([{ _id: 'a' }, { _id: 'b' }]);
+  await db
+    .collection<{ _id: number; [key: string]: unknown }>('capped')
+    .insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: i, line: `log ${i}` })));
+  await db
+    .collection<{ _id: string; [key: string]: unknown }>('dotted.name')
+    .insertMany([{ _id: 'a' }, { _id: 'b' }]);
 
   const counts: Record<string, number> = {};
   const indexes: Record<string, string[]> = {};
   for (const info of await db.listCollections({}, { nameOnly: true }).toArray()) {
     counts[info.name] = await db.collection(info.name).countDocuments();
-    indexes[info.name] = (await db.collection(info.name).listIndexes().toArray()).map((ix) => String(ix['name'])).sort();
+    indexes[info.name] = (await db.collection(info.name).listIndexes().toArray())
+      .map((ix) => String(ix['name']))
+      .sort();
   }
   return { counts, indexes };
 }

@@ -15,11 +15,15 @@ export default class SummaryReporter implements Reporter {
         if (result.state === 'passed') passed += 1;
         else if (result.state === 'failed') failed += 1;
         else if (result.state === 'skipped') {
-          skipped.push(`[${module.project.name}] ${test.fullName}: ${result.note ?? 'skipped without a reason'}`);
+          skipped.push(
+            `[${module.project.name}] ${test.fullName}: ${result.note ?? 'skipped without a reason'}`,
+          );
         }
       }
       // A failing hook or an import error fails a module or suite without failing any single test.
-      const ownErrors = [module, ...module.children.allSuites()].filter((entity) => entity.errors().length > 0);
+      const ownErrors = [module, ...module.children.allSuites()].filter(
+        (entity) => entity.errors().length > 0,
+      );
       failed += ownErrors.length;
     }
     const out: string[] = [''];

@@ -16,16 +16,24 @@ export interface ToolRun {
 export function requireTool(ctx: TestContext, name: ReferenceTool): string {
   const file = toolPath(name);
   if (!file) {
-    if (process.env['CI'] === 'true') throw new Error(`${name} is missing: scripts/install-tools.sh did not build it`);
+    if (process.env['CI'] === 'true')
+      throw new Error(`${name} is missing: scripts/install-tools.sh did not build it`);
     ctx.skip(`${name} not built: run \`npm run tools\``);
   }
   return file;
 }
 
 /** Runs a reference tool to completion. */
-export function runTool(file: string, args: readonly string[], options: { timeoutMs?: number } = {}): Promise<ToolRun> {
+export function runTool(
+  file: string,
+  args: readonly string[],
+  options: { timeoutMs?: number } = {},
+): Promise<ToolRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 120_000 });
+    const child = spawn(file, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: options.timeoutMs ?? 120_000,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -20,7 +20,11 @@ describe('dump failures', () => {
     if (testServer().kind === 'none') return;
     client = await connectTestClient();
     const docs = Array.from({ length: 20_000 }, (_, i) => ({ i, pad: 'p'.repeat(200) }));
-    for (let i = 0; i < docs.length; i += 5000) await client.db(dbName).collection('big').insertMany(docs.slice(i, i + 5000));
+    for (let i = 0; i < docs.length; i += 5000)
+      await client
+        .db(dbName)
+        .collection('big')
+        .insertMany(docs.slice(i, i + 5000));
   });
   afterAll(async () => {
     await client?.db(dbName).dropDatabase();
@@ -44,7 +48,10 @@ describe('dump failures', () => {
             if (p.documents >= 2000) controller.abort();
           },
         })
-        .then(() => undefined, (e: unknown) => e);
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       const error = await result;
       expect(error).toBeInstanceOf(AbortError);
       expect(await readdir(dir).catch(() => [])).toEqual([]);
@@ -52,13 +59,18 @@ describe('dump failures', () => {
   }
 
   it('losing the server mid-dump removes the partial file and rejects with a runtime error', async (ctx) => {
-    if (!existsSync(path.join(TOOLS_DIR, 'ferretdb'))) ctx.skip('needs FerretDB in .cache/tools to kill a private server');
+    if (!existsSync(path.join(TOOLS_DIR, 'ferretdb')))
+      ctx.skip('needs FerretDB in .cache/tools to kill a private server');
     // A private server, stopped under the dump's feet.
     const server = await startFerretDb();
     const own = await MongoClient.connect(server.uri, { serverSelectionTimeoutMS: 2000 });
     try {
       const docs = Array.from({ length: 20_000 }, (_, i) => ({ i, pad: 'p'.repeat(200) }));
-      for (let i = 0; i < docs.length; i += 5000) await own.db('lost').collection('big').insertMany(docs.slice(i, i + 5000));
+      for (let i = 0; i < docs.length; i += 5000)
+        await own
+          .db('lost')
+          .collection('big')
+          .insertMany(docs.slice(i, i + 5000));
       const dir = path.join(workDir, 'lost');
       const service = new MongoBackupService({ source: own, backupDir: dir, env: {} });
       let stopping: Promise<void> | undefined;
@@ -70,7 +82,10 @@ describe('dump failures', () => {
             if (p.documents >= 2000) stopping ??= server.stop();
           },
         })
-        .then(() => undefined, (e: unknown) => e);
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).toBeInstanceOf(MongoBackupRuntimeError);
       expect(await readdir(dir).catch(() => [])).toEqual([]);
     } finally {

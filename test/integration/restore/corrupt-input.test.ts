@@ -34,7 +34,10 @@ describe('corrupt and truncated backups', () => {
       const service = new MongoBackupService({ source: client!, env: {} });
       const error = await service
         .restore({ from: fixture(file), into: 'source', nsFrom: ['*.*'], nsTo: [`${target}_*.*`] })
-        .then(() => undefined, (e: unknown) => e);
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).toBeInstanceOf(RestoreError);
       const cause = (error as RestoreError).cause;
       expect(cause).toBeInstanceOf(ArchiveError);
@@ -58,13 +61,18 @@ describe('corrupt and truncated backups', () => {
         nsFrom: ['*.*'],
         nsTo: [`${target}_*.*`],
       })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(RestoreError);
     const report = (error as RestoreError).report;
     const bar = report.namespaces.find((ns) => ns.source === 'test.bar');
     expect(bar?.status).toBe('failed');
     expect(bar?.reason).toMatch(/CRC/);
-    expect(report.namespaces.filter((ns) => ns.status === 'restored').every((ns) => ns.source !== 'test.bar')).toBe(true);
+    expect(
+      report.namespaces.filter((ns) => ns.status === 'restored').every((ns) => ns.source !== 'test.bar'),
+    ).toBe(true);
   });
 
   it('dryRun reads and checks everything and writes nothing', async (ctx) => {

@@ -8,7 +8,11 @@ import { connectTestClient, isFerretDb, requireServer, testServer } from '../../
 const ARCHIVES: Record<string, Record<string, number>> = {
   'real-archives/test.bar.archive': { 'admin.system.version': 1, 'test.bar': 1 },
   'real-archives/dump-w-oplog.archive': { 'admin.system.version': 1, 'test.foo': 25, '.oplog': 18 },
-  'real-archives/timeseries_dump.archive': { 'admin.system.version': 1, 'admin.system.views': 0, 'timeseries_test.foo_ts': 10 },
+  'real-archives/timeseries_dump.archive': {
+    'admin.system.version': 1,
+    'admin.system.views': 0,
+    'timeseries_test.foo_ts': 10,
+  },
   'real-archives/BenSauerlaender_gipfel-server-2.backup.archive': {
     'admin.system.version': 1,
     'test.climbers': 13,
@@ -33,7 +37,10 @@ const ARCHIVES: Record<string, Record<string, number>> = {
     'test.groups': 1,
     'test.sessions': 0,
   },
-  'real-archives/uRuiz_Kenjo_Code_Challenge.dump.gz': { 'kenjo-cd-collection.artists': 7, 'kenjo-cd-collection.albums': 9 },
+  'real-archives/uRuiz_Kenjo_Code_Challenge.dump.gz': {
+    'kenjo-cd-collection.artists': 7,
+    'kenjo-cd-collection.albums': 9,
+  },
   'synthetic/dump-w-oplog.archive.gz': { 'admin.system.version': 1, 'test.foo': 25, '.oplog': 18 },
 };
 
@@ -53,7 +60,11 @@ const DIRECTORIES: { path: string; db?: string; convertLegacyIndexes?: boolean; 
   { path: 'real-dirs/youtube-sharing-gzip', db: 'youtube' },
 ];
 
-const SKIPPED_BY_DESIGN = new Set(['oplog replay is not supported', 'users and roles are not restored', 'system collection']);
+const SKIPPED_BY_DESIGN = new Set([
+  'oplog replay is not supported',
+  'users and roles are not restored',
+  'system collection',
+]);
 
 describe('every real mongodump fixture restores with the reference counts', () => {
   let client: MongoClient | undefined;
@@ -82,7 +93,9 @@ describe('every real mongodump fixture restores with the reference counts', () =
       nsTo: [`${prefix}_*.*`],
       ...extra,
     });
-    for (const name of new Set(report.namespaces.filter((ns) => ns.status === 'restored').map((ns) => ns.target.split('.')[0]!))) {
+    for (const name of new Set(
+      report.namespaces.filter((ns) => ns.status === 'restored').map((ns) => ns.target.split('.')[0]!),
+    )) {
       created.push(name);
     }
     return { report, prefix };

@@ -7,7 +7,13 @@ import { inspectArchive } from '../../../src/archive/inspect.js';
 import { MongoBackupService } from '../../../src/index.js';
 import { expectSameDocuments } from '../../support/compare.js';
 import { seedDatabase, type SeededDatabase } from '../../support/seed.js';
-import { connectTestClient, isFerretDb, requireServer, testServer, uniqueDbName } from '../../support/server.js';
+import {
+  connectTestClient,
+  isFerretDb,
+  requireServer,
+  testServer,
+  uniqueDbName,
+} from '../../support/server.js';
 import { requireTool, runToolOk } from '../../support/tools.js';
 import { createReadStream } from 'node:fs';
 
@@ -44,15 +50,19 @@ describe('our dump restored by the real mongorestore', () => {
 
       expect(report.path).toBe(output);
       expect(report.sizeBytes).toBeGreaterThan(0);
-      expect(Object.fromEntries(report.namespaces.map((ns) => [ns.namespace.slice(source.length + 1), ns.documents]))).toEqual(
-        seeded.counts,
-      );
+      expect(
+        Object.fromEntries(
+          report.namespaces.map((ns) => [ns.namespace.slice(source.length + 1), ns.documents]),
+        ),
+      ).toEqual(seeded.counts);
       const inspected = await inspectArchive(createReadStream(output));
       expect(inspected.valid).toBe(true);
       // Every collection carries its UUID and its indexes in the metadata, as mongodump writes them.
       for (const entry of inspected.entries) {
         expect(entry.metadata?.uuid, `${entry.collection} uuid`).toMatch(/^[0-9a-f]{32}$/);
-        expect(entry.metadata?.indexes.length, `${entry.collection} indexes`).toBe(seeded.indexes[entry.collection]?.length);
+        expect(entry.metadata?.indexes.length, `${entry.collection} indexes`).toBe(
+          seeded.indexes[entry.collection]?.length,
+        );
       }
       for (const ns of inspected.namespaces) {
         expect(ns.documents).toBe(seeded.counts[ns.namespace.slice(source.length + 1)]);
@@ -69,7 +79,10 @@ describe('our dump restored by the real mongorestore', () => {
       ]);
       const compared = await expectSameDocuments(client!.db(source), client!.db(target));
       expect(compared).toBe(Object.values(seeded.counts).reduce((a, b) => a + b, 0));
-      const capped = await client!.db(target).listCollections({ name: 'capped' }, { nameOnly: false }).toArray();
+      const capped = await client!
+        .db(target)
+        .listCollections({ name: 'capped' }, { nameOnly: false })
+        .toArray();
       expect((capped[0] as { options?: unknown } | undefined)?.options).toMatchObject({ capped: true });
       if (!isFerretDb()) {
         for (const [name, indexes] of Object.entries(seeded.indexes)) {
@@ -93,7 +106,11 @@ describe('our dump restored by the real mongorestore', () => {
 
     for (const name of Object.keys(seeded.counts)) {
       const file = path.join(output, source, `${name.replace('.', '.')}.bson`);
-      const run = await runToolOk(bsondump, ['--objcheck', `--outFile=${path.join(workDir, 'out.json')}`, file]);
+      const run = await runToolOk(bsondump, [
+        '--objcheck',
+        `--outFile=${path.join(workDir, 'out.json')}`,
+        file,
+      ]);
       expect(run.stderr).toContain(`${seeded.counts[name]} objects found`);
     }
     await runToolOk(mongorestore, [

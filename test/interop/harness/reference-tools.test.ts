@@ -5,7 +5,13 @@ import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BSON_SAMPLES } from '../../support/bson-samples.js';
 import { expectSameDocuments } from '../../support/compare.js';
-import { connectTestClient, isFerretDb, requireServer, testServer, uniqueDbName } from '../../support/server.js';
+import {
+  connectTestClient,
+  isFerretDb,
+  requireServer,
+  testServer,
+  uniqueDbName,
+} from '../../support/server.js';
 import { requireTool, runToolOk } from '../../support/tools.js';
 
 /** Proves the reference tools are real and work against the test server: mongodump → mongorestore. */
@@ -19,12 +25,22 @@ describe('real mongodump and mongorestore against the test server', () => {
     workDir = await mkdtemp(path.join(os.tmpdir(), 'mbs-interop-'));
     if (testServer().kind === 'none') return;
     client = await connectTestClient();
-    const docs = BSON_SAMPLES.filter((s) => !(isFerretDb() && s.ferretdbLacks)).map((s, i) => ({ _id: i, [s.name]: s.value }));
+    const docs = BSON_SAMPLES.filter((s) => !(isFerretDb() && s.ferretdbLacks)).map((s, i) => ({
+      _id: i,
+      [s.name]: s.value,
+    }));
     await client.db(source).collection<{ _id: number; [key: string]: unknown }>('types').insertMany(docs);
     await client
       .db(source)
       .collection<{ _id: number; [key: string]: unknown }>('many')
-      .insertMany(Array.from({ length: 2500 }, (_, i) => ({ _id: i, n: i, s: `doc ${i}`, nested: { i, even: i % 2 === 0 } })));
+      .insertMany(
+        Array.from({ length: 2500 }, (_, i) => ({
+          _id: i,
+          n: i,
+          s: `doc ${i}`,
+          nested: { i, even: i % 2 === 0 },
+        })),
+      );
     await client.db(source).createCollection('empty');
   });
 

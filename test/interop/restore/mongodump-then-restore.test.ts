@@ -31,7 +31,11 @@ describe('real mongodump restored by ours', () => {
   });
 
   const layouts = [
-    { name: 'archive --gzip', args: (f: string) => [`--archive=${f}.gz`, '--gzip'], from: (f: string) => `${f}.gz` },
+    {
+      name: 'archive --gzip',
+      args: (f: string) => [`--archive=${f}.gz`, '--gzip'],
+      from: (f: string) => `${f}.gz`,
+    },
     { name: 'archive', args: (f: string) => [`--archive=${f}`], from: (f: string) => f },
     { name: 'directory --out', args: (f: string) => [`--out=${f}`], from: (f: string) => f },
     { name: 'directory --out --gzip', args: (f: string) => [`--out=${f}`, '--gzip'], from: (f: string) => f },
@@ -55,7 +59,11 @@ describe('real mongodump restored by ours', () => {
       });
       expect(report.fidelity).toBe('raw');
       const restored = report.namespaces.filter((ns) => ns.status === 'restored');
-      expect(restored.map((ns) => ns.target).sort()).toEqual(Object.keys(seeded.counts).map((c) => `${target}.${c}`).sort());
+      expect(restored.map((ns) => ns.target).sort()).toEqual(
+        Object.keys(seeded.counts)
+          .map((c) => `${target}.${c}`)
+          .sort(),
+      );
       for (const ns of restored) {
         expect(ns.documentsInserted, ns.source).toBe(seeded.counts[ns.source.slice(source.length + 1)]);
         expect(ns.duplicates).toBe(0);
@@ -66,7 +74,11 @@ describe('real mongodump restored by ours', () => {
         expect(got.map((ix) => String(ix['name'])).sort(), `indexes of ${name}`).toEqual(indexes);
       }
       const [capped] = await client!.db(target).listCollections({ name: 'capped' }).toArray();
-      expect((capped as { options?: unknown } | undefined)?.options).toMatchObject({ capped: true, size: 65536, max: 100 });
+      expect((capped as { options?: unknown } | undefined)?.options).toMatchObject({
+        capped: true,
+        size: 65536,
+        max: 100,
+      });
     });
   }
 
@@ -74,7 +86,12 @@ describe('real mongodump restored by ours', () => {
     const uri = requireServer(ctx);
     const mongodump = requireTool(ctx, 'mongodump');
     const file = path.join(workDir, 'dup.archive');
-    await runToolOk(mongodump, [`--uri=${uri}`, `--db=${source}`, `--collection=orders`, `--archive=${file}`]);
+    await runToolOk(mongodump, [
+      `--uri=${uri}`,
+      `--db=${source}`,
+      `--collection=orders`,
+      `--archive=${file}`,
+    ]);
     const target = uniqueDbName('md_dup');
     targets.push(target);
     const service = new MongoBackupService({ source: client!, backupDir: workDir, env: {} });
@@ -85,7 +102,9 @@ describe('real mongodump restored by ours', () => {
     expect(orders?.duplicates).toBe(seeded.counts['orders']);
     expect(orders?.documentsInserted).toBe(0);
     const dropped = await service.restore({ from: file, ...rename, drop: true });
-    expect(dropped.namespaces.find((ns) => ns.target === `${target}.orders`)?.documentsInserted).toBe(seeded.counts['orders']);
+    expect(dropped.namespaces.find((ns) => ns.target === `${target}.orders`)?.documentsInserted).toBe(
+      seeded.counts['orders'],
+    );
     expect(await client!.db(target).collection('orders').countDocuments()).toBe(seeded.counts['orders']);
   });
 });
