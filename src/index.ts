@@ -58,7 +58,13 @@ export type {
   SkippedRunInfo,
   StopOptions,
 } from './scheduler/index.js';
-export { checkConnection, redactSecrets, redactUri } from './connections/index.js';
+export {
+  checkConnection,
+  DEFAULT_CHECK_TIMEOUT_MS,
+  redactSecrets,
+  redactUri,
+  UNPARSEABLE_URI_PLACEHOLDER,
+} from './connections/index.js';
 export type { CheckConnectionOptions, ConnectionCheckResult } from './connections/index.js';
 export {
   applyRetention,
@@ -71,7 +77,12 @@ export {
 export type { BackupInfo, BackupKind, BackupNameParts, ParsedBackupName } from './storage/index.js';
 
 // Namespace rules
-export { createNamespaceRenamer, createNamespaceSelector } from './namespaces/index.js';
+export {
+  createNamespaceRenamer,
+  createNamespaceSelector,
+  DEFAULT_NAMESPACE_INCLUDE,
+  pairNamespaceRenames,
+} from './namespaces/index.js';
 export type {
   NamespaceRename,
   NamespaceRenamer,
