@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { ArchiveHeader, NamespaceEntry } from '../../../src/archive/types.js';
+import { createNamespaceRenamer, createNamespaceSelector } from '../../../src/namespaces/index.js';
+import { planRestore } from '../../../src/restore/restore-plan.js';
+
+const header = (serverVersion: string): ArchiveHeader => ({
+  concurrentCollections: 4,
+  version: '0.1',
+  serverVersion,
+  toolVersion: 'test',
+});
+const entry = (
+  db: string,
+  collection: string,
+  type: NamespaceEntry['type'] = 'collection',
+): NamespaceEntry => ({
+  db,
+  collection,
+  metadataJson: '',
+  metadata: undefined,
+  size: 0,
+  type,
+});
+
+describe('planRestore', () => {
+  const entries = [
+    entry('shop', 'orders'),
+    entry('shop', 'weather', 'timeseries'),
+    entry('shop', 'top_orders', 'view'),
+    entry('shop', 'system.js'),
+    entry('shop', 'system.profile'),
+    entry('admin', 'system.users'),
+    entry('shop', '$admin.system.users'),
+    entry('', 'oplog', ''),
+    entry('logs', 'app'),
+  ];
+
+  it('selects on the source name, renames the selected, and says why the rest are skipped', () => {
+    const plan = planRestore(
+      header('7.0.14'),
+      entries,
+      createNamespaceSelector({ exclude: ['logs.*'] }),
+      createNamespaceRenamer([{ from: 'shop.*', to: 'shop_copy.*' }]),
+    );
+    const byName = Object.fromEntries(plan.map((p) => [p.source, p]));
+    expect(byName['shop.orders']).toMatchObject({ target: 'shop_copy.orders', skipReason: undefined });
+    expect(byName['shop.system.js']?.skipReason).toBeUndefined();
+    expect(byName['shop.system.profile']?.skipReason).toBe('system collection');
+    expect(byName['admin.system.users']?.skipReason).toBe('users and roles are not restored');
+    expect(byName['shop.$admin.system.users']?.skipReason).toBe('users and roles are not restored');
+    expect(byName['.oplog']?.skipReason).toBe('oplog replay is not supported');
+    expect(byName['logs.app']).toMatchObject({
+      target: 'logs.app',
+      skipReason: 'excluded by nsInclude/nsExclude',
+    });
+  });
+
+  it('maps timeseries data to system.buckets below 8.3 and to the collection itself from 8.3', () => {
+    const rename = createNamespaceRenamer([{ from: 'shop.*', to: 'copy.*' }]);
+    const before = planRestore(header('7.0.14'), entries, createNamespaceSelector(), rename).find(
+      (p) => p.source === 'shop.weather',
+    );
+    expect(before).toMatchObject({
+      sourceBody: 'shop.system.buckets.weather',
+      targetBodyCollection: 'system.buckets.weather',
+    });
+    const after = planRestore(header('8.3.0'), entries, createNamespaceSelector(), rename).find(
+      (p) => p.source === 'shop.weather',
+    );
+    expect(after).toMatchObject({ sourceBody: 'shop.weather', targetBodyCollection: 'weather' });
+  });
+
+  it('splits dotted targets at the first dot', () => {
+    const [plan] = planRestore(
+      header('6.0.1'),
+      [entry('a', 'b.c')],
+      createNamespaceSelector(),
+      createNamespaceRenamer([{ from: '$db$.$coll$', to: '$coll$.$db$' }]),
+    );
+    expect(plan).toMatchObject({ target: 'b.c.a', targetDb: 'b', targetCollection: 'c.a' });
+  });
+});
