@@ -12,5 +12,6 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   splitting: false,
-  shims: false,
+  // import.meta.url in the CJS build (raw-insert.ts resolves the driver's internals through it).
+  shims: true,
 });

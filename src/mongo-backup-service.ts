@@ -90,9 +90,8 @@ export class MongoBackupService {
 
   /** Dumps the source into a new backup (an archive in the backup folder unless told otherwise). */
   async dump(options: DumpOptions = {}): Promise<DumpReport> {
-    const { client } = await this.#sourceClient();
     return runDump(
-      client,
+      async () => (await this.#sourceClient()).client,
       {
         ...(this.config.databases ? { databases: this.config.databases } : {}),
         gzip: this.config.gzip,
@@ -113,11 +112,10 @@ export class MongoBackupService {
   async restore(options: ServiceRestoreOptions = {}): Promise<RestoreReport> {
     const { into, ...restoreOptions } = options;
     const from = restoreOptions.from ?? (await this.#newestBackupPath());
-    const { client } =
-      (await (into ?? (this.#targetGiven ? 'target' : 'source'))) === 'target'
-        ? await this.#targetClient()
-        : await this.#sourceClient();
-    return runRestore(client, { ...restoreOptions, from }, { redact: (text) => this.#redact(text) });
+    const target = into ?? (this.#targetGiven ? 'target' : 'source');
+    const connect = async (): Promise<MongoClient> =>
+      (await (target === 'target' ? this.#targetClient() : this.#sourceClient())).client;
+    return runRestore(connect, { ...restoreOptions, from }, { redact: (text) => this.#redact(text) });
   }
 
   /**

@@ -78,9 +78,10 @@ const dumpOptionsSchema = z
 /**
  * Dumps the selected namespaces of the source into an archive, a directory dump or a tarball, streaming raw BSON
  * with bounded memory. On failure or abort the partial output is removed and nothing complete-looking remains.
+ * Options are checked before `connect` is called, so a mistake is reported at once, not after a connection attempt.
  */
 export async function runDump(
-  client: MongoClient,
+  connect: () => Promise<MongoClient>,
   input: DumpOptions,
   context: DumpContext,
 ): Promise<DumpReport> {
@@ -103,6 +104,7 @@ export async function runDump(
   const signal = options.signal ?? new AbortController().signal;
   if (signal.aborted) throw new AbortError('Dump was aborted before it started', { cause: signal.reason });
 
+  const client = await connect();
   const startedAt = new Date();
   const plan = await guard(
     () => planDump(client, { ...(options.databases ? { databases: options.databases } : {}), select }),

@@ -95,10 +95,12 @@ type Parsed = RestoreOptions & { readonly from: RestoreSource };
  * and checked before anything is written; then, per collection, drop (if asked) just before it, create with its
  * options, insert in unordered batches (raw bytes), build indexes after its data; views last.
  *
+ * Options and the source are checked before `connect` is called, so a mistake is reported at once.
+ *
  * @throws {@link RestoreError} when the restore stops part-way, with the exact report.
  */
 export async function runRestore(
-  client: MongoClient,
+  connect: () => Promise<MongoClient>,
   input: Parsed,
   context: RestoreContext,
 ): Promise<RestoreReport> {
@@ -116,7 +118,13 @@ export async function runRestore(
 
   const startedAt = new Date();
   const source = await openRestoreSource(options.from, options.db === undefined ? {} : { db: options.db });
-  const run = new RestoreRun(client, options, select, rename);
+  let run: RestoreRun;
+  try {
+    run = new RestoreRun(await connect(), options, select, rename);
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
   try {
     if ((options.verify ?? (source.rereadable ? 'before' : 'during')) === 'before') {
       if (!source.rereadable) {

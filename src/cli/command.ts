@@ -1,0 +1,54 @@
+/**
+ * The shape of a command, and the flags several commands share.
+ *
+ * @packageDocumentation
+ */
+import type { FlagSpec, FlagSpecs, ParsedArgs } from './args.js';
+import type { CliIo } from './io.js';
+
+/** A sub-command of `mongo-backup`. */
+export interface CommandSpec {
+  /** The name typed after `mongo-backup`. */
+  readonly name: string;
+  /** Other names that run the same command (`verify` for `inspect`). */
+  readonly aliases?: readonly string[];
+  /** One line for the command list. */
+  readonly summary: string;
+  /** The synopsis after `mongo-backup `, e.g. `inspect <archive|dir|tar.gz> [--json]`. */
+  readonly usage: string;
+  /** Lines of text for the command's help, after the summary. */
+  readonly description: readonly string[];
+  /** Its flags (`--help` is added by the runner). */
+  readonly flags: FlagSpecs;
+  /** How many positional arguments it accepts. */
+  readonly maxPositionals: number;
+  /** Command lines shown under "Examples". */
+  readonly examples: readonly string[];
+  /** Runs the command; resolves with the exit code. Throws errors for the runner to report. */
+  run(args: ParsedArgs, io: CliIo): Promise<number>;
+}
+
+/** `--uri`: the cluster a command reads from or writes to. */
+export const URI_FLAG: FlagSpec = {
+  type: 'string',
+  value: '<uri>',
+  description: 'Connection string (default: MONGO_BACKUP_SOURCE_URI, else MONGODB_URI)',
+};
+
+/** `--backupDir`: the backup folder. */
+export const BACKUP_DIR_FLAG: FlagSpec = {
+  type: 'string',
+  value: '<dir>',
+  description: 'Backup folder (default: MONGO_BACKUP_DIR, else ./backups)',
+};
+
+/** `--json`: one JSON document on standard output, no progress. */
+export const JSON_FLAG: FlagSpec = {
+  type: 'boolean',
+  description: 'Print one JSON document on stdout (bigints as strings, dates ISO 8601), no progress',
+};
+
+/** Whether `--json` was given. */
+export function wantsJson(args: ParsedArgs): boolean {
+  return args.values['json'] === true;
+}

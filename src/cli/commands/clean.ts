@@ -1,0 +1,61 @@
+/**
+ * `mongo-backup clean`: retention, on demand.
+ *
+ * @packageDocumentation
+ */
+import path from 'node:path';
+
+import { applyRetention, listBackups } from '../../storage/index.js';
+import { booleanFlag, integerFlag, stringFlag, usageError } from '../args.js';
+import { backupTableLines, offlineConfig, retentionVictims, totalSize } from '../backup-table.js';
+import { BACKUP_DIR_FLAG, JSON_FLAG, wantsJson, type CommandSpec } from '../command.js';
+import { formatBytes, plural, toJson } from '../format.js';
+import { writeLine, writeLines } from '../io.js';
+
+/** `mongo-backup clean`. */
+export const cleanCommand: CommandSpec = {
+  name: 'clean',
+  summary: 'Delete all but the N newest backups of each database',
+  usage: 'clean --keep=<n> [--backupDir=<dir>] [--dryRun] [--json]',
+  description: [
+    'Retention counts per database: backups of every database (all_dump_...) form their own group. Unrelated',
+    'files, partial outputs and symbolic links are never touched. --keep defaults to MONGO_BACKUP_RETENTION.',
+  ],
+  flags: {
+    keep: {
+      type: 'string',
+      value: '<n>',
+      description: 'Backups to keep per database, >= 1 (default: MONGO_BACKUP_RETENTION)',
+    },
+    backupDir: BACKUP_DIR_FLAG,
+    dryRun: { type: 'boolean', description: 'Show what would be deleted, delete nothing' },
+    json: JSON_FLAG,
+  },
+  maxPositionals: 0,
+  examples: ['mongo-backup clean --keep=7', 'mongo-backup clean --keep=1 --dryRun'],
+  async run(args, io) {
+    const keepFlag = integerFlag(args, 'keep', { min: 1 });
+    const config = offlineConfig({ backupDir: stringFlag(args, 'backupDir'), retention: keepFlag }, io);
+    const keep = config.retention;
+    if (keep === undefined) throw usageError('--keep: expected how many backups to keep per database');
+    const dryRun = booleanFlag(args, 'dryRun') === true;
+    const backupDir = path.resolve(config.backupDir);
+    const deleted = dryRun
+      ? retentionVictims(await listBackups(backupDir), keep)
+      : await applyRetention(backupDir, keep);
+    if (wantsJson(args)) {
+      writeLine(io.stdout, toJson({ backupDir, keep, dryRun, deleted }));
+    } else if (deleted.length === 0) {
+      writeLine(io.stdout, `Nothing to delete in ${backupDir}: at most ${keep} per database`);
+    } else {
+      const what = `${plural(deleted.length, 'backup')} (${formatBytes(totalSize(deleted))})`;
+      writeLines(io.stdout, [
+        dryRun
+          ? `Would delete ${what}, keeping ${keep} per database:`
+          : `Deleted ${what}, keeping ${keep} per database:`,
+        ...backupTableLines(deleted),
+      ]);
+    }
+    return 0;
+  },
+};

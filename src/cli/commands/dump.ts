@@ -1,0 +1,234 @@
+/**
+ * `mongo-backup dump`: mongodump's flags, the service's defaults (gzip on, the backup folder).
+ *
+ * @packageDocumentation
+ */
+import type { ReadPreferenceMode } from 'mongodb';
+
+import type { DumpFormat, DumpOptions, DumpReport } from '../../dump/types.js';
+import { MongoBackupService, type MongoBackupServiceOptions } from '../../mongo-backup-service.js';
+import {
+  booleanFlag,
+  choiceFlag,
+  definedOnly,
+  exclusive,
+  integerFlag,
+  stringFlag,
+  stringsFlag,
+  usageError,
+  type FlagSpecs,
+  type ParsedArgs,
+} from '../args.js';
+import { BACKUP_DIR_FLAG, JSON_FLAG, URI_FLAG, wantsJson, type CommandSpec } from '../command.js';
+import { formatBytes, formatDuration, formatTable, plural, toJson } from '../format.js';
+import { onceOnSignal, writeLine, writeLines, type CliIo, type CliOutput } from '../io.js';
+import { createDumpProgress } from '../progress.js';
+import { binaryWritable } from '../stdio.js';
+
+const READ_PREFERENCES: readonly ReadPreferenceMode[] = [
+  'primary',
+  'primaryPreferred',
+  'secondary',
+  'secondaryPreferred',
+  'nearest',
+];
+
+/** The flags of `dump`. */
+export const DUMP_FLAGS: FlagSpecs = {
+  uri: URI_FLAG,
+  db: {
+    type: 'string',
+    short: 'd',
+    multiple: true,
+    value: '<db>',
+    description: 'Database to dump (default: all but local and config; MONGO_BACKUP_DATABASES)',
+  },
+  collection: {
+    type: 'string',
+    short: 'c',
+    value: '<collection>',
+    description: 'The one collection to dump; needs exactly one --db',
+  },
+  archive: {
+    type: 'string',
+    value: '<file>',
+    bareValue: '-',
+    description: 'Write an archive to this file; "-" or no value: standard output',
+  },
+  out: {
+    type: 'string',
+    short: 'o',
+    value: '<dir>',
+    description: 'Write a directory dump here (with --tarball: the .tar.gz file)',
+  },
+  tarball: { type: 'boolean', description: 'Pack the directory dump into one .tar.gz file' },
+  gzip: { type: 'boolean', negatable: true, description: 'Compress the output (default: on)' },
+  gzipLevel: {
+    type: 'string',
+    value: '<0-9>',
+    description: 'zlib level (default: MONGO_BACKUP_GZIP_LEVEL, else 6)',
+  },
+  query: {
+    type: 'string',
+    short: 'q',
+    value: '<ejson>',
+    description: 'Filter every collection with this Extended JSON query',
+  },
+  readPreference: {
+    type: 'string',
+    value: '<mode>',
+    description: `Read preference: ${READ_PREFERENCES.join(', ')}`,
+  },
+  numParallelCollections: {
+    type: 'string',
+    short: 'j',
+    value: '<n>',
+    description: 'Collections dumped at once, 1-64 (default: MONGO_BACKUP_PARALLEL, else 4)',
+  },
+  excludeCollection: {
+    type: 'string',
+    multiple: true,
+    value: '<collection>',
+    description: 'Leave this collection out, in every database',
+  },
+  nsInclude: {
+    type: 'string',
+    multiple: true,
+    value: '<pattern>',
+    description: 'Dump only namespaces matching this pattern (db.coll, * wildcards)',
+  },
+  nsExclude: {
+    type: 'string',
+    multiple: true,
+    value: '<pattern>',
+    description: 'Leave out namespaces matching this pattern; exclusion wins',
+  },
+  backupDir: BACKUP_DIR_FLAG,
+  json: JSON_FLAG,
+};
+
+/** What the flags of `dump` ask for. */
+export interface DumpInvocation {
+  /** Configuration of the service (the environment fills the rest). */
+  readonly service: Omit<MongoBackupServiceOptions, 'env'>;
+  /** Options of `service.dump()`, without the output stream, signal and progress. */
+  readonly dump: DumpOptions;
+  /** Whether the archive goes to standard output (`--archive` without a file, or `--archive=-`). */
+  readonly toStdout: boolean;
+  /** `--json`: the report as one JSON document, no progress. */
+  readonly json: boolean;
+}
+
+/** Maps the flags of `dump` to service and dump options. */
+export function parseDumpArgs(args: ParsedArgs): DumpInvocation {
+  const archive = stringFlag(args, 'archive');
+  const out = stringFlag(args, 'out');
+  const tarball = booleanFlag(args, 'tarball') === true;
+  const json = wantsJson(args);
+  exclusive({ '--archive': archive !== undefined, '--out': out !== undefined });
+  exclusive({ '--archive': archive !== undefined, '--tarball': tarball });
+  if (out === '-')
+    throw usageError('--out: a directory dump cannot go to standard output; use --archive instead');
+  const toStdout = archive === '-';
+  if (toStdout && json) {
+    throw usageError(
+      '--json and --archive to standard output cannot be used together: both would write on stdout',
+    );
+  }
+  const format: DumpFormat = out !== undefined || tarball ? 'directory' : 'archive';
+  const output = toStdout ? undefined : (archive ?? out);
+  const service = definedOnly({
+    sourceUri: stringFlag(args, 'uri'),
+    backupDir: stringFlag(args, 'backupDir'),
+    gzipLevel: integerFlag(args, 'gzipLevel', { min: 0, max: 9 }),
+    parallelCollections: integerFlag(args, 'numParallelCollections', { min: 1, max: 64 }),
+  });
+  const dump: DumpOptions = definedOnly({
+    databases: stringsFlag(args, 'db'),
+    collection: stringFlag(args, 'collection'),
+    nsInclude: stringsFlag(args, 'nsInclude'),
+    nsExclude: stringsFlag(args, 'nsExclude'),
+    excludeCollections: stringsFlag(args, 'excludeCollection'),
+    query: stringFlag(args, 'query'),
+    readPreference: choiceFlag(args, 'readPreference', READ_PREFERENCES),
+    gzip: booleanFlag(args, 'gzip'),
+    format,
+    tarball: tarball ? true : undefined,
+    output,
+  });
+  return { service, dump, toStdout, json };
+}
+
+/** Runs a dump as the flags say; prints the report. */
+export async function runDumpCommand(invocation: DumpInvocation, io: CliIo): Promise<number> {
+  const service = new MongoBackupService({ ...invocation.service, env: io.env });
+  const controller = new AbortController();
+  const release = onceOnSignal(io, () => controller.abort());
+  const progress = createDumpProgress(io.stderr, { enabled: !invocation.json, now: io.now });
+  try {
+    const report = await service.dump({
+      ...invocation.dump,
+      ...(invocation.toStdout ? { output: binaryWritable(io.stdout) } : {}),
+      signal: controller.signal,
+      onProgress: progress.onProgress,
+    });
+    progress.finish();
+    if (invocation.json) writeLine(io.stdout, toJson(report));
+    else printDumpReport(invocation.toStdout ? io.stderr : io.stdout, report);
+    return 0;
+  } finally {
+    progress.finish();
+    release();
+    await service.close();
+  }
+}
+
+/** The human-readable dump report. */
+export function dumpReportLines(report: DumpReport): string[] {
+  const layout =
+    report.format === 'archive' ? 'archive' : report.tarball ? 'directory packed as .tar.gz' : 'directory';
+  const rows = report.namespaces.map((ns) => [
+    ns.namespace,
+    ns.type || 'oplog',
+    String(ns.documents),
+    formatBytes(ns.bytes),
+  ]);
+  return [
+    `Dump written to ${report.path ?? 'standard output'}`,
+    `  format    ${layout}${report.gzip ? ', gzip' : ''}`,
+    `  size      ${formatBytes(report.sizeBytes)} (${formatBytes(report.uncompressedBytes)} uncompressed)`,
+    `  server    ${report.serverVersion}`,
+    `  duration  ${formatDuration(report.durationMs)}`,
+    '',
+    ...formatTable(['NAMESPACE', 'TYPE', 'DOCUMENTS', 'SIZE'], rows, {
+      align: ['left', 'left', 'right', 'right'],
+    }),
+    '',
+    `total: ${plural(report.collectionCount, 'namespace')}, ${plural(report.totalDocuments, 'document')}`,
+  ];
+}
+
+function printDumpReport(output: CliOutput, report: DumpReport): void {
+  writeLines(output, dumpReportLines(report));
+}
+
+/** `mongo-backup dump`. */
+export const dumpCommand: CommandSpec = {
+  name: 'dump',
+  summary: 'Dump databases into an archive, a directory dump or a .tar.gz',
+  usage: 'dump [--uri=<uri>] [--db=<db>]... [--archive=<file> | --out=<dir> [--tarball]] [options]',
+  description: [
+    'Without --archive or --out, writes a gzipped archive named <db>_dump_<timestamp>.gz (all_dump_... for every',
+    'database) in the backup folder. Outputs are written atomically: an interrupted dump leaves nothing behind.',
+    'Unlike mongodump, gzip is on by default: give --no-gzip for an uncompressed archive. Ctrl-C aborts cleanly.',
+  ],
+  flags: DUMP_FLAGS,
+  maxPositionals: 0,
+  examples: [
+    'mongo-backup dump --uri=mongodb://localhost:27017 --db=shop',
+    'mongo-backup dump --db=shop --archive=shop.archive --no-gzip',
+    'mongo-backup dump --db=shop --out=dump --tarball',
+    'mongo-backup dump --db=shop --archive | mongorestore --archive --gzip --nsFrom="shop.*" --nsTo="copy.*"',
+  ],
+  run: (args, io) => runDumpCommand(parseDumpArgs(args), io),
+};

@@ -1,0 +1,218 @@
+/**
+ * `mongo-backup restore`: mongorestore's flags, into the cluster of `--uri`.
+ *
+ * @packageDocumentation
+ */
+import { RestoreError } from '../../errors.js';
+import {
+  MongoBackupService,
+  type MongoBackupServiceOptions,
+  type ServiceRestoreOptions,
+} from '../../mongo-backup-service.js';
+import {
+  booleanFlag,
+  choiceFlag,
+  definedOnly,
+  exclusive,
+  integerFlag,
+  stringFlag,
+  stringsFlag,
+  usageError,
+  type FlagSpecs,
+  type ParsedArgs,
+} from '../args.js';
+import { BACKUP_DIR_FLAG, JSON_FLAG, URI_FLAG, wantsJson, type CommandSpec } from '../command.js';
+import { toJson } from '../format.js';
+import { onceOnSignal, writeLine, writeLines, type CliIo } from '../io.js';
+import { createRestoreProgress } from '../progress.js';
+import { hasFailures, restoreReportLines } from '../restore-report.js';
+import { standardInput } from '../stdio.js';
+import { parseWriteConcern } from '../write-concern.js';
+
+const flag = (description: string): FlagSpecs[string] => ({ type: 'boolean', description });
+const patterns = (description: string): FlagSpecs[string] => ({
+  type: 'string',
+  multiple: true,
+  value: '<pattern>',
+  description,
+});
+
+/** The flags of `restore`. */
+export const RESTORE_FLAGS: FlagSpecs = {
+  uri: {
+    ...URI_FLAG,
+    description: 'Cluster to restore into (default: MONGO_BACKUP_SOURCE_URI, else MONGODB_URI)',
+  },
+  archive: {
+    type: 'string',
+    value: '<file>',
+    bareValue: '-',
+    description: 'Archive file to read; "-" or no value: standard input',
+  },
+  dir: { type: 'string', value: '<dir>', description: 'Directory dump to read' },
+  gzip: flag('Accepted for compatibility: gzip is detected from the content'),
+  nsInclude: patterns('Restore only namespaces matching this pattern'),
+  nsExclude: patterns('Leave out namespaces matching this pattern; exclusion wins'),
+  nsFrom: patterns('Rename namespaces matching this pattern...'),
+  nsTo: patterns('...to this one (pairs with --nsFrom, in order)'),
+  db: { type: 'string', short: 'd', value: '<db>', description: 'Restore only this database' },
+  collection: {
+    type: 'string',
+    short: 'c',
+    value: '<collection>',
+    description: 'Restore only this collection of --db',
+  },
+  drop: flag('Drop each target collection before restoring it'),
+  dryRun: flag('Read and check everything, write nothing'),
+  noIndexRestore: flag('Do not build indexes'),
+  noOptionsRestore: flag('Create collections without their dumped options'),
+  stopOnError: flag('Stop at the first write error, duplicate keys included'),
+  maintainInsertionOrder: flag('Insert in dump order, with ordered inserts'),
+  numParallelCollections: {
+    type: 'string',
+    short: 'j',
+    value: '<n>',
+    description: 'Collections restored at once, 1-64 (default: 4)',
+  },
+  numInsertionWorkersPerCollection: {
+    type: 'string',
+    value: '<n>',
+    description: 'Insert batches in flight per collection, 1-64 (default: 1)',
+  },
+  batchSize: {
+    type: 'string',
+    value: '<n>',
+    description: 'Documents per insert batch, 1-100000 (default: 1000)',
+  },
+  bypassDocumentValidation: flag('Skip the validation rules of the target collections'),
+  preserveUUID: flag('Keep the dumped collection UUIDs (needs --drop)'),
+  writeConcern: {
+    type: 'string',
+    value: '<wc>',
+    description: "Write concern: majority, a number, or {w: 'majority', j: true, wtimeout: 500}",
+  },
+  verify: {
+    type: 'string',
+    value: 'before|during',
+    description: 'Check the whole backup before writing (default for files), or while restoring',
+  },
+  backupDir: {
+    ...BACKUP_DIR_FLAG,
+    description: 'Without a path, restore the newest backup of this folder (default: ./backups)',
+  },
+  json: JSON_FLAG,
+};
+
+/** What the flags of `restore` ask for. */
+export interface RestoreInvocation {
+  /** Configuration of the service (the environment fills the rest). */
+  readonly service: Omit<MongoBackupServiceOptions, 'env'>;
+  /** Options of `service.restore()` without the stream, signal and progress; `from` absent for stdin or newest. */
+  readonly restore: ServiceRestoreOptions;
+  /** Whether the archive comes from standard input. */
+  readonly fromStdin: boolean;
+  /** `--json`: the report as one JSON document, no progress. */
+  readonly json: boolean;
+}
+
+/** Maps the flags of `restore` to service and restore options. */
+export function parseRestoreArgs(args: ParsedArgs): RestoreInvocation {
+  const archive = stringFlag(args, 'archive');
+  const dir = stringFlag(args, 'dir');
+  const [positional] = args.positionals;
+  exclusive({
+    '--archive': archive !== undefined,
+    '--dir': dir !== undefined,
+    [`"${positional}"`]: positional !== undefined,
+  });
+  if (dir === '-') throw usageError('--dir: a directory dump cannot come from standard input; use --archive');
+  const from = archive ?? dir ?? positional;
+  const fromStdin = from === '-';
+  const writeConcern = stringFlag(args, 'writeConcern');
+  const restore: ServiceRestoreOptions = definedOnly({
+    from: fromStdin ? undefined : from,
+    into: 'source' as const,
+    nsInclude: stringsFlag(args, 'nsInclude'),
+    nsExclude: stringsFlag(args, 'nsExclude'),
+    nsFrom: stringsFlag(args, 'nsFrom'),
+    nsTo: stringsFlag(args, 'nsTo'),
+    db: stringFlag(args, 'db'),
+    collection: stringFlag(args, 'collection'),
+    drop: booleanFlag(args, 'drop'),
+    dryRun: booleanFlag(args, 'dryRun'),
+    noIndexRestore: booleanFlag(args, 'noIndexRestore'),
+    noOptionsRestore: booleanFlag(args, 'noOptionsRestore'),
+    stopOnError: booleanFlag(args, 'stopOnError'),
+    maintainInsertionOrder: booleanFlag(args, 'maintainInsertionOrder'),
+    parallelCollections: integerFlag(args, 'numParallelCollections', { min: 1, max: 64 }),
+    insertionWorkersPerCollection: integerFlag(args, 'numInsertionWorkersPerCollection', { min: 1, max: 64 }),
+    batchSize: integerFlag(args, 'batchSize', { min: 1, max: 100_000 }),
+    bypassDocumentValidation: booleanFlag(args, 'bypassDocumentValidation'),
+    preserveUUID: booleanFlag(args, 'preserveUUID'),
+    writeConcern: writeConcern === undefined ? undefined : parseWriteConcern(writeConcern),
+    verify: choiceFlag(args, 'verify', ['before', 'during'] as const),
+  });
+  const nsFrom = restore.nsFrom?.length ?? 0;
+  const nsTo = restore.nsTo?.length ?? 0;
+  if (nsFrom !== nsTo) {
+    throw usageError(`--nsFrom and --nsTo come in pairs: got ${nsFrom} --nsFrom and ${nsTo} --nsTo`);
+  }
+  if (restore.collection !== undefined && restore.db === undefined)
+    throw usageError('--collection needs --db');
+  if (restore.preserveUUID === true && restore.drop !== true) throw usageError('--preserveUUID needs --drop');
+  const service = definedOnly({
+    sourceUri: stringFlag(args, 'uri'),
+    backupDir: stringFlag(args, 'backupDir'),
+  });
+  return { service, restore, fromStdin, json: wantsJson(args) };
+}
+
+/** Runs a restore as the flags say; prints the report. Exit code 1 when a namespace failed. */
+export async function runRestoreCommand(invocation: RestoreInvocation, io: CliIo): Promise<number> {
+  const service = new MongoBackupService({ ...invocation.service, env: io.env });
+  const controller = new AbortController();
+  const release = onceOnSignal(io, () => controller.abort());
+  const progress = createRestoreProgress(io.stderr, { enabled: !invocation.json, now: io.now });
+  try {
+    const report = await service.restore({
+      ...invocation.restore,
+      ...(invocation.fromStdin ? { from: standardInput(io.stdin) } : {}),
+      signal: controller.signal,
+      onProgress: progress.onProgress,
+    });
+    progress.finish();
+    if (invocation.json) writeLine(io.stdout, toJson(report));
+    else writeLines(io.stdout, restoreReportLines(report));
+    return hasFailures(report) ? 1 : 0;
+  } catch (error) {
+    progress.finish();
+    // The report says exactly what was restored; the runner then prints the error (and, with --json, both).
+    if (error instanceof RestoreError && !invocation.json)
+      writeLines(io.stdout, restoreReportLines(error.report));
+    throw error;
+  } finally {
+    release();
+    await service.close();
+  }
+}
+
+/** `mongo-backup restore`. */
+export const restoreCommand: CommandSpec = {
+  name: 'restore',
+  summary: 'Restore an archive, a directory dump or a .tar.gz into a cluster',
+  usage: 'restore [--uri=<uri>] [--archive[=<file>] | --dir=<dir> | <path>] [options]',
+  description: [
+    'Reads archives (gzip detected), mongodump directory dumps and .tar.gz files; without a path, restores the',
+    'newest backup of the backup folder. Follows mongorestore: collections are created with their options, data',
+    'is inserted in unordered batches, indexes are built after the data, views last. Writes into --uri. Exits',
+    'with 1 when a namespace failed. Ctrl-C stops between batches; the report says what was restored.',
+  ],
+  flags: RESTORE_FLAGS,
+  maxPositionals: 1,
+  examples: [
+    'mongo-backup restore backups/shop_dump_2026-11-21T23-10-54-123Z.gz --nsFrom="shop.*" --nsTo="shop_copy.*"',
+    'mongo-backup restore --uri=mongodb://localhost:27017 --dir=dump --drop',
+    'mongodump --archive --db=shop | mongo-backup restore --archive --dryRun',
+  ],
+  run: (args, io) => runRestoreCommand(parseRestoreArgs(args), io),
+};

@@ -1,0 +1,150 @@
+/**
+ * What `inspect` reads: an archive (gzip or not, a file or standard input), a directory dump, or a `.tar.gz` of
+ * one (extracted to a private temporary folder, removed afterwards). Each gives the same picture: header, prelude
+ * entries, per namespace documents, bytes and CRC, and a verdict.
+ *
+ * @packageDocumentation
+ */
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+
+import { crc64ToInt64 } from '../archive/crc64.js';
+import { extractTarGz, readDirectoryDump } from '../archive/directory/index.js';
+import { inspectArchive, type InspectedNamespace } from '../archive/inspect.js';
+import { namespaceString } from '../archive/namespace-layout.js';
+import type { ArchiveHeader, NamespaceEntry } from '../archive/types.js';
+import { ArchiveError, ErrorCode, MongoBackupUsageError } from '../errors.js';
+
+/** The kinds of backup `inspect` understands. */
+export type InspectedKind = 'archive' | 'directory' | 'tar.gz';
+
+/** What `inspect` found. */
+export interface BackupInspection {
+  /** The absolute path, or `-` for standard input. */
+  readonly path: string;
+  readonly kind: InspectedKind;
+  /** Whether the archive stream (or the tarball) is gzip-compressed; `false` for a directory. */
+  readonly gzip: boolean;
+  /** The archive header (for a directory: from `prelude.json` when present). */
+  readonly header: ArchiveHeader | undefined;
+  /** The prelude entries, when the whole prelude could be read. */
+  readonly entries: readonly NamespaceEntry[];
+  /** The namespaces read completely with a matching CRC (a directory's CRC is computed from its files). */
+  readonly namespaces: readonly InspectedNamespace[];
+  readonly valid: boolean;
+  /** The first problem found, when not valid. */
+  readonly error?: ArchiveError;
+}
+
+const SNIFF_BYTES = 64 * 1024;
+const TAR_MAGIC_OFFSET = 257;
+
+/**
+ * Inspects the backup at `target` (`-` reads `stdin`). Never throws for a damaged backup (the verdict says why);
+ * throws {@link MongoBackupUsageError} `BACKUP_NOT_FOUND` when nothing is at `target`.
+ */
+export async function inspectBackup(target: string, stdin: Readable): Promise<BackupInspection> {
+  if (target === '-') return inspectArchiveStream('-', stdin);
+  const file = path.resolve(target);
+  const info = await stat(file).catch((error: unknown) => {
+    throw new MongoBackupUsageError(ErrorCode.BACKUP_NOT_FOUND, `No file or folder at ${file}`, {
+      cause: error,
+    });
+  });
+  if (info.isDirectory())
+    return { path: file, kind: 'directory', gzip: false, ...(await inspectDirectory(file)) };
+  if (/\.(tar\.gz|tgz)$/i.test(file) || (await looksLikeTarGz(file))) return inspectTarGz(file);
+  return inspectArchiveStream(file, createReadStream(file));
+}
+
+async function inspectArchiveStream(label: string, input: Readable): Promise<BackupInspection> {
+  let head: Buffer | undefined;
+  async function* tapped(): AsyncGenerator<Buffer, void, undefined> {
+    for await (const chunk of input) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      if (head === undefined || head.length < 2) head = Buffer.concat([head ?? Buffer.alloc(0), bytes]);
+      yield bytes;
+    }
+  }
+  try {
+    const result = await inspectArchive(tapped());
+    const gzip = head !== undefined && head[0] === 0x1f && head[1] === 0x8b;
+    return { path: label, kind: 'archive', gzip, ...result };
+  } finally {
+    input.destroy();
+  }
+}
+
+type Findings = Omit<BackupInspection, 'path' | 'kind' | 'gzip'>;
+
+async function inspectDirectory(dir: string): Promise<Findings> {
+  let header: ArchiveHeader | undefined;
+  let entries: readonly NamespaceEntry[] = [];
+  const namespaces: InspectedNamespace[] = [];
+  try {
+    for await (const event of readDirectoryDump(dir)) {
+      if (event.kind === 'header') header = event.header;
+      else if (event.kind === 'prelude') entries = event.entries;
+      else if (event.kind === 'namespace-end') {
+        namespaces.push({
+          namespace: namespaceString(event.db, event.collection),
+          documents: event.documents,
+          bytes: event.bytes,
+          crc: crc64ToInt64(event.crc),
+        });
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof ArchiveError)) throw error;
+    return { header, entries, namespaces, valid: false, error };
+  }
+  return { header, entries, namespaces, valid: true };
+}
+
+async function inspectTarGz(file: string): Promise<BackupInspection> {
+  const unpacked = await mkdtemp(path.join(os.tmpdir(), 'mongo-backup-inspect-'));
+  try {
+    try {
+      await extractTarGz(file, unpacked);
+    } catch (error) {
+      if (!(error instanceof ArchiveError)) throw error;
+      return {
+        path: file,
+        kind: 'tar.gz',
+        gzip: true,
+        header: undefined,
+        entries: [],
+        namespaces: [],
+        valid: false,
+        error,
+      };
+    }
+    return { path: file, kind: 'tar.gz', gzip: true, ...(await inspectDirectory(unpacked)) };
+  } finally {
+    await rm(unpacked, { recursive: true, force: true });
+  }
+}
+
+/** A gzip file whose content starts with a tar header (`ustar` at offset 257) rather than the archive magic. */
+async function looksLikeTarGz(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  let head: Buffer;
+  try {
+    const buffer = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
+    head = buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return false;
+  try {
+    const start = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    return start.subarray(TAR_MAGIC_OFFSET, TAR_MAGIC_OFFSET + 5).toString('latin1') === 'ustar';
+  } catch {
+    return false;
+  }
+}
