@@ -1,0 +1,80 @@
+/**
+ * A whole-archive check that reports instead of throwing, for an `inspect` command or a health check.
+ *
+ * @packageDocumentation
+ */
+
+import { ArchiveError } from '../errors.js';
+import { crc64ToInt64 } from './crc64.js';
+import type { ArchiveSource } from './input-source.js';
+import { namespaceString } from './namespace-layout.js';
+import type { ReadArchiveOptions } from './options.js';
+import { readArchive } from './reader.js';
+import type { ArchiveHeader, NamespaceEntry } from './types.js';
+
+/** One body namespace that was read completely and whose CRC matched. */
+export interface InspectedNamespace {
+  /** The body namespace, `db.collection` (`.oplog` for the oplog). */
+  readonly namespace: string;
+  /** Number of documents. */
+  readonly documents: number;
+  /** Total size of the documents in bytes. */
+  readonly bytes: number;
+  /** The CRC as the archive stores it: the signed int64 with the CRC-64/XZ's bits. */
+  readonly crc: bigint;
+}
+
+/** What {@link inspectArchive} found. */
+export interface ArchiveInspection {
+  /** The header, when it could be read. */
+  readonly header: ArchiveHeader | undefined;
+  /** The prelude entries, when the whole prelude could be read (else empty). */
+  readonly entries: readonly NamespaceEntry[];
+  /** The namespaces completed before the end or the first error, in archive order. */
+  readonly namespaces: readonly InspectedNamespace[];
+  /** Whether the whole archive is valid. */
+  readonly valid: boolean;
+  /** The first problem found, when not valid. */
+  readonly error?: ArchiveError;
+}
+
+/**
+ * Reads a whole archive, checking everything {@link readArchive} checks, and reports what it holds. Never throws for
+ * a bad archive: `valid` is `false` and `error` says why. Errors of the source itself (a missing file) still throw.
+ *
+ * @example
+ * ```ts
+ * import { createReadStream } from 'node:fs';
+ * import { inspectArchive } from 'mongo-backup-service/archive';
+ *
+ * const report = await inspectArchive(createReadStream('dump.archive'));
+ * if (!report.valid) console.error(report.error?.message);
+ * for (const ns of report.namespaces) console.log(ns.namespace, ns.documents, ns.bytes, ns.crc);
+ * ```
+ */
+export async function inspectArchive(
+  source: ArchiveSource,
+  options: ReadArchiveOptions = {},
+): Promise<ArchiveInspection> {
+  let header: ArchiveHeader | undefined;
+  let entries: readonly NamespaceEntry[] = [];
+  const namespaces: InspectedNamespace[] = [];
+  try {
+    for await (const event of readArchive(source, options)) {
+      if (event.kind === 'header') header = event.header;
+      else if (event.kind === 'prelude') entries = event.entries;
+      else if (event.kind === 'namespace-end') {
+        namespaces.push({
+          namespace: namespaceString(event.db, event.collection),
+          documents: event.documents,
+          bytes: event.bytes,
+          crc: crc64ToInt64(event.crc),
+        });
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof ArchiveError)) throw error;
+    return { header, entries, namespaces, valid: false, error };
+  }
+  return { header, entries, namespaces, valid: true };
+}
