@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Installs the npm dependencies when node_modules is missing or older than package-lock.json.
+# Installs npm dependencies in a folder (default: the repository root) when they are missing or out of date.
+# `npm install` rather than `npm ci`: the npm 11 on these machines writes lock files without other platforms'
+# optional packages and then refuses them in `npm ci` ("Missing: @rollup/rollup-... from lock file"); `npm install`
+# keeps every version the lock file pins and adds only those entries.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "[setup] installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+cd "${1:-$ROOT}"
+stamp=node_modules/.mbs-installed
+wanted="$(cat package.json package-lock.json | sha256sum | cut -c1-16)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  echo "[setup] installing npm dependencies in $(basename "$PWD")"
+  npm install --no-audit --no-fund --loglevel=error
+  cat package.json package-lock.json | sha256sum | cut -c1-16 >"$stamp"
 fi

@@ -10,7 +10,7 @@ step() { printf '\n== %s (%ss)\n' "$1" "$(($(date +%s) - start))"; }
 step "dependencies"; bash scripts/ensure-deps.sh
 step "FerretDB and the MongoDB Database Tools"; bash scripts/install-tools.sh
 step "build"; npx tsup --silent
-step "example dependencies"; (cd examples/express-integration && npm ci --no-audit --no-fund --loglevel=error)
+step "example dependencies"; bash scripts/ensure-deps.sh examples/express-integration
 step "type check"; npm run --silent typecheck && (cd examples/express-integration && npm run --silent typecheck)
 step "lint"; npm run --silent lint
 step "API docs"; npx typedoc --logLevel Warn
