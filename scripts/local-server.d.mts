@@ -19,4 +19,4 @@ export interface LocalServer {
 export function startLocalServer(options?: { log?: (line: string) => void }): Promise<LocalServer>;
 
 /** Starts a private FerretDB from .cache/tools on a free loopback port (data in a temporary folder). */
-export function startFerretDb(): Promise<LocalServer>;
+export function startFerretDb(): Promise<LocalServer & { kill(): Promise<void> }>;

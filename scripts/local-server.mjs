@@ -100,6 +100,14 @@ export async function startFerretDb() {
     await stopChild(child);
     await rm(dataDir, { recursive: true, force: true });
   };
+  // A crash, not a shutdown: FerretDB finishes serving open cursors on SIGTERM.
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
   try {
     await waitForServer(uri, child, () => stderr);
     const { version, ferretdbVersion } = await buildInfo(uri);

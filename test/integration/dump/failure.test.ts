@@ -73,13 +73,13 @@ describe('dump failures', () => {
           .insertMany(docs.slice(i, i + 5000));
       const dir = path.join(workDir, 'lost');
       const service = new MongoBackupService({ source: own, backupDir: dir, env: {} });
-      let stopping: Promise<void> | undefined;
+      let stopping: Promise<void> | undefined; // SIGKILL: the server vanishes as in a crash
       const error = await service
         .dump({
           databases: ['lost'],
           batchSize: 500,
           onProgress: (p) => {
-            if (p.documents >= 2000) stopping ??= server.stop();
+            if (p.documents >= 2000) stopping ??= server.kill();
           },
         })
         .then(
