@@ -117,6 +117,7 @@ export async function startFerretDb() {
       version,
       description: `${describe(version, ferretdbVersion)} on 127.0.0.1:${port}`,
       stop,
+      kill,
     };
   } catch (error) {
     await stop();

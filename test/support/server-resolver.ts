@@ -26,8 +26,8 @@ export interface RunningServer {
  */
 export async function resolveTestServer(log: (line: string) => void): Promise<RunningServer> {
   try {
-    const { stop, ...server } = await startLocalServer({ log });
-    return { server: { ...server, skipReason: '' }, stop };
+    const { uri, kind, version, description, stop } = await startLocalServer({ log });
+    return { server: { uri, kind, version, description, skipReason: '' }, stop };
   } catch (error) {
     const skipReason = error instanceof Error ? error.message : String(error);
     return {
