@@ -26,7 +26,7 @@ export {
   MIN_BSON_SIZE,
 } from './constants.js';
 export { Crc64, crc64, crc64FromInt64, crc64ToInt64 } from './crc64.js';
-export { inspectArchive } from './inspect.js';
+export { inspectArchive, inspectEvents } from './inspect.js';
 export { formatMetadataJson, parseMetadataJson } from './metadata-json.js';
 export { decodeBlockHeader, encodeBlockHeader } from './namespace-header.js';
 export {

@@ -10,7 +10,7 @@ import type { ArchiveSource } from './input-source.js';
 import { namespaceString } from './namespace-layout.js';
 import type { ReadArchiveOptions } from './options.js';
 import { readArchive } from './reader.js';
-import type { ArchiveHeader, NamespaceEntry } from './types.js';
+import type { ArchiveEvent, ArchiveHeader, NamespaceEntry } from './types.js';
 
 /** One body namespace that was read completely and whose CRC matched. */
 export interface InspectedNamespace {
@@ -56,11 +56,25 @@ export async function inspectArchive(
   source: ArchiveSource,
   options: ReadArchiveOptions = {},
 ): Promise<ArchiveInspection> {
+  return inspectEvents(readArchive(source, options));
+}
+
+/**
+ * Tallies any {@link ArchiveEvent} stream (an archive's, or a directory dump's from `readDirectoryDump`) into an
+ * {@link ArchiveInspection}. Never throws for a bad backup: an {@link ArchiveError} ends the tally as `valid: false`.
+ *
+ * @example
+ * ```ts
+ * import { inspectEvents, readDirectoryDump } from 'mongo-backup-service/archive';
+ * const { valid, namespaces } = await inspectEvents(readDirectoryDump('dump'));
+ * ```
+ */
+export async function inspectEvents(events: AsyncIterable<ArchiveEvent>): Promise<ArchiveInspection> {
   let header: ArchiveHeader | undefined;
   let entries: readonly NamespaceEntry[] = [];
   const namespaces: InspectedNamespace[] = [];
   try {
-    for await (const event of readArchive(source, options)) {
+    for await (const event of events) {
       if (event.kind === 'header') header = event.header;
       else if (event.kind === 'prelude') entries = event.entries;
       else if (event.kind === 'namespace-end') {

@@ -12,10 +12,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 
-import { crc64ToInt64 } from '../archive/crc64.js';
 import { extractTarGz, readDirectoryDump } from '../archive/directory/index.js';
-import { inspectArchive, type InspectedNamespace } from '../archive/inspect.js';
-import { namespaceString } from '../archive/namespace-layout.js';
+import { inspectArchive, inspectEvents, type InspectedNamespace } from '../archive/inspect.js';
 import type { ArchiveHeader, NamespaceEntry } from '../archive/types.js';
 import { ArchiveError, ErrorCode, MongoBackupUsageError } from '../errors.js';
 
@@ -81,28 +79,8 @@ async function inspectArchiveStream(label: string, input: Readable): Promise<Bac
 
 type Findings = Omit<BackupInspection, 'path' | 'kind' | 'gzip'>;
 
-async function inspectDirectory(dir: string): Promise<Findings> {
-  let header: ArchiveHeader | undefined;
-  let entries: readonly NamespaceEntry[] = [];
-  const namespaces: InspectedNamespace[] = [];
-  try {
-    for await (const event of readDirectoryDump(dir)) {
-      if (event.kind === 'header') header = event.header;
-      else if (event.kind === 'prelude') entries = event.entries;
-      else if (event.kind === 'namespace-end') {
-        namespaces.push({
-          namespace: namespaceString(event.db, event.collection),
-          documents: event.documents,
-          bytes: event.bytes,
-          crc: crc64ToInt64(event.crc),
-        });
-      }
-    }
-  } catch (error) {
-    if (!(error instanceof ArchiveError)) throw error;
-    return { header, entries, namespaces, valid: false, error };
-  }
-  return { header, entries, namespaces, valid: true };
+function inspectDirectory(dir: string): Promise<Findings> {
+  return inspectEvents(readDirectoryDump(dir));
 }
 
 async function inspectTarGz(file: string): Promise<BackupInspection> {
