@@ -89,7 +89,9 @@ describe('dump failures', () => {
       expect(error).toBeInstanceOf(MongoBackupRuntimeError);
       expect((error as MongoBackupRuntimeError).code).toBe('DUMP_FAILED');
       // The driver's network error, not anything else that could fail a dump.
-      expect(String((error as Error).cause)).toMatch(/Mongo(Network|ServerSelection|PoolCleared)|ECONNRESET|closed/);
+      expect(String((error as Error).cause)).toMatch(
+        /Mongo(Network|ServerSelection|PoolCleared)|ECONNRESET|closed/,
+      );
       expect(await readdir(dir).catch(() => [])).toEqual([]);
     } finally {
       await own.close(true);
