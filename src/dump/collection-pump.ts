@@ -29,8 +29,12 @@ export async function pumpCollection(
 ): Promise<DumpedNamespace> {
   const name = `${namespace.db}.${namespace.collection}`;
   const collection = client.db(namespace.db).collection(namespace.bodyCollection);
+  // The estimate only feeds progress events: without a listener, the server is spared the count (which some
+  // servers answer by scanning the collection).
   const estimatedTotal =
-    namespace.type === 'view' ? 0 : await collection.estimatedDocumentCount().catch(() => 0);
+    namespace.type === 'view' || options.onProgress === undefined
+      ? 0
+      : await collection.estimatedDocumentCount().catch(() => 0);
   let documents = 0;
   let bytes = 0;
   let lastReport = Date.now();

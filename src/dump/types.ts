@@ -60,7 +60,7 @@ export interface DumpProgress {
   readonly documents: number;
   /** BSON bytes of the documents so far. */
   readonly bytes: number;
-  /** The server's estimate of the collection's document count at the start (0 for views). */
+  /** The server's estimate of the collection's document count at the start (0 for views and when unknown). */
   readonly estimatedTotal: number;
 }
 

@@ -170,7 +170,8 @@ export async function runDumpCommand(invocation: DumpInvocation, io: CliIo): Pro
       ...invocation.dump,
       ...(invocation.toStdout ? { output: binaryWritable(io.stdout) } : {}),
       signal: controller.signal,
-      onProgress: progress.onProgress,
+      // No listener with --json: the dump then skips the per-collection count that only feeds progress.
+      ...(invocation.json ? {} : { onProgress: progress.onProgress }),
     });
     progress.finish();
     if (invocation.json) writeLine(io.stdout, toJson(report));
