@@ -78,6 +78,13 @@ const bundle = readFileSync(BUILT, 'utf8');
 if (/\bfrom\s*["']\.\.?\//.test(bundle))
   throw new Error(`${BUILT} imports relative files: expected a single-file bundle`);
 const LIB_HASH = createHash('sha256').update(bundle).digest('hex').slice(0, 12);
+/** The checkout's commit when the run started (`+changes` when src/ differed from it), so figures can be traced. */
+const GIT_COMMIT = (() => {
+  const head = spawnSync('git', ['rev-parse', '--short=10', 'HEAD'], { cwd: root, encoding: 'utf8' });
+  if (head.status !== 0) return 'unknown';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' });
+  return `${head.stdout.trim()}${dirty.stdout.trim() ? '+changes' : ''}`;
+})();
 /** The private copy of the bundle the children run; see snapshotLibrary(). */
 let LIB;
 const TIME_BIN = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
@@ -538,7 +545,7 @@ function generatedBlock(results, env) {
     verified
       ? `- Our archive restored by the real mongorestore: ${verified.same ? 'every document' : '**not every document**'} (${fmtInt(Object.values(verified.restored).reduce((a, b) => a + b, 0))}); ${verified.identical}/${verified.sampled} sampled documents byte-identical to the source.`
       : '',
-    `- Library: \`${path.relative(root, BUILT)}\` (sha256 ${LIB_HASH}…)${env.extra ? `, options: ${env.extra}` : ''}.`,
+    `- Library: \`${path.relative(root, BUILT)}\` (sha256 ${LIB_HASH}…, built from commit ${GIT_COMMIT})${env.extra ? `, options: ${env.extra}` : ''}.`,
     loads.length
       ? `- 1-minute load average during the measurements: ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} on ${os.cpus().length} cores${Math.max(...loads) > os.cpus().length ? ' (the machine was shared with other work: expect noise in wall times; server CPU is the steadier figure)' : ''}.`
       : '',
