@@ -13,8 +13,15 @@ export interface PlannedNamespace {
   /** The collection the documents are read from and written under (`system.buckets.x` for old timeseries). */
   readonly bodyCollection: string;
   readonly type: NamespaceType;
-  readonly metadata: CollectionMetadata;
+  /** Parsed metadata; `undefined` for the users, roles and auth-version namespaces of a database dump. */
+  readonly metadata: CollectionMetadata | undefined;
+  /** The prelude's metadata text ("" when there is none). */
   readonly metadataJson: string;
+  /**
+   * Where the documents come from when it is not `db.bodyCollection`: the users, roles and auth version of one
+   * database are read from `admin`, with their own filter (the dump's query does not apply).
+   */
+  readonly readFrom?: { readonly db: string; readonly collection: string; readonly filter: Document };
 }
 
 /** What the source holds that the dump will write. */
@@ -29,7 +36,15 @@ export interface CatalogSelection {
   readonly databases?: readonly string[];
   /** Namespace filter (`db.collection` → keep?), applied after the system-collection rules. */
   readonly select: (namespace: string) => boolean;
+  /**
+   * Add the users and roles defined on this database, and the auth schema version, as mongodump's
+   * `--dumpDbUsersAndRoles` does (ignored for `admin`, whose dump holds them as ordinary collections).
+   */
+  readonly usersAndRolesOf?: string;
 }
+
+/** Prefix of the per-database users, roles and auth-version namespaces (`<db>.$admin.system.users`...). */
+export const DATABASE_AUTH_PREFIX = '$admin.';
 
 const ADMIN_AUTH_COLLECTIONS: ReadonlySet<string> = new Set([
   'system.users',
@@ -71,7 +86,29 @@ export async function planDump(client: MongoClient, selection: CatalogSelection)
       });
     }
   }
+  if (selection.usersAndRolesOf !== undefined && selection.usersAndRolesOf !== 'admin') {
+    namespaces.push(...databaseAuthNamespaces(selection.usersAndRolesOf));
+  }
   return { serverVersion, namespaces };
+}
+
+/**
+ * The users and roles defined on `db` (read from `admin.system.users`/`admin.system.roles` where `db` matches) and
+ * the whole `admin.system.version`, announced as `<db>.$admin.system.*` with no metadata, as mongodump writes them.
+ */
+function databaseAuthNamespaces(db: string): PlannedNamespace[] {
+  return (['users', 'roles', 'version'] as const).map((kind) => {
+    const collection = `${DATABASE_AUTH_PREFIX}system.${kind}`;
+    return {
+      db,
+      collection,
+      bodyCollection: collection,
+      type: '',
+      metadata: undefined,
+      metadataJson: '',
+      readFrom: { db: 'admin', collection: `system.${kind}`, filter: kind === 'version' ? {} : { db } },
+    };
+  });
 }
 
 async function listDatabaseNames(client: MongoClient): Promise<string[]> {

@@ -28,13 +28,18 @@ export async function pumpCollection(
   options: PumpOptions,
 ): Promise<DumpedNamespace> {
   const name = `${namespace.db}.${namespace.collection}`;
-  const collection = client.db(namespace.db).collection(namespace.bodyCollection);
+  const from = namespace.readFrom;
+  const collection = from
+    ? client.db(from.db).collection(from.collection)
+    : client.db(namespace.db).collection(namespace.bodyCollection);
   // The estimate only feeds progress events: without a listener, the server is spared the count (which some
   // servers answer by scanning the collection).
   const estimatedTotal =
     namespace.type === 'view' || options.onProgress === undefined
       ? 0
-      : await collection.estimatedDocumentCount().catch(() => 0);
+      : await (from ? collection.countDocuments(from.filter) : collection.estimatedDocumentCount()).catch(
+          () => 0,
+        );
   let documents = 0;
   let bytes = 0;
   let lastReport = Date.now();
@@ -43,7 +48,7 @@ export async function pumpCollection(
 
   report('start');
   if (namespace.type !== 'view') {
-    const cursor = collection.find(options.filter, {
+    const cursor = collection.find(from ? from.filter : options.filter, {
       raw: true,
       ...(options.readPreference === undefined ? {} : { readPreference: options.readPreference }),
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),

@@ -53,7 +53,7 @@ export async function createDirectorySink(plan: DumpPlan, options: DirectorySink
       if (!options.tarball) {
         const finalDir = path.resolve(options.output as string);
         await rename(staging, finalDir);
-        return { path: finalDir, sizeBytes: await folderSize(finalDir), uncompressedBytes: summary.bytes };
+        return { path: finalDir, sizeBytes: await folderSize(finalDir), uncompressedBytes: summary.fileBytes };
       }
       try {
         return await packStaging(staging, options);
@@ -80,7 +80,8 @@ async function openNamespace(
     await writer.writeMetadataOnly(ns.db, ns.collection, ns.metadataJson);
     return writer.namespace(ns.db, ns.bodyCollection, undefined);
   }
-  return writer.namespace(ns.db, ns.collection, ns.metadataJson);
+  // The users, roles and auth version of a database dump have no metadata file.
+  return writer.namespace(ns.db, ns.collection, ns.metadata === undefined ? undefined : ns.metadataJson);
 }
 
 async function packStaging(staging: string, options: DirectorySinkOptions): Promise<SinkResult> {

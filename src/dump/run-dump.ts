@@ -15,7 +15,7 @@ import { parseOptions } from '../util/parse-options.js';
 import { backupFileName } from '../storage/naming.js';
 import { runWithConcurrency } from '../util/concurrency.js';
 import { createArchiveSink } from './archive-sink.js';
-import { planDump } from './catalog.js';
+import { planDump, type PlannedNamespace } from './catalog.js';
 import { pumpCollection } from './collection-pump.js';
 import { createDirectorySink } from './directory-sink.js';
 import type { DumpSink } from './sink.js';
@@ -59,12 +59,21 @@ const dumpOptionsSchema = z
     tarball: z.boolean().optional(),
     output: z.union([z.string().min(1), z.instanceof(Writable)]).optional(),
     batchSize: z.number().int().min(1).optional(),
+    usersAndRoles: z.boolean().optional(),
     signal: z.instanceof(AbortSignal).optional(),
     onProgress: z.function().optional(),
   })
   .refine((o) => o.collection === undefined || o.databases?.length === 1, {
     message: '"collection" needs exactly one database in "databases"',
     path: ['collection'],
+  })
+  .refine((o) => o.usersAndRoles !== true || o.databases?.length === 1, {
+    message: '"usersAndRoles" dumps the users and roles of one database: give exactly one in "databases"',
+    path: ['usersAndRoles'],
+  })
+  .refine((o) => o.usersAndRoles !== true || o.collection === undefined, {
+    message: '"usersAndRoles" cannot be combined with "collection"',
+    path: ['usersAndRoles'],
   })
   .refine((o) => !(o.tarball === true && o.format !== 'directory'), {
     message: '"tarball" packs a directory dump: set format to "directory"',
@@ -107,7 +116,12 @@ export async function runDump(
   const client = await connect();
   const startedAt = new Date();
   const plan = await guard(
-    () => planDump(client, { ...(options.databases ? { databases: options.databases } : {}), select }),
+    () =>
+      planDump(client, {
+        ...(options.databases ? { databases: options.databases } : {}),
+        select,
+        ...(options.usersAndRoles === true && single !== undefined ? { usersAndRolesOf: single } : {}),
+      }),
     context,
   );
   const output =
@@ -130,20 +144,29 @@ export async function runDump(
       : await createDirectorySink(plan, { output, gzipLevel: gzip ? level : undefined, tarball });
 
   const results = new Map<string, DumpedNamespace>();
+  const pump = async (namespace: PlannedNamespace, taskSignal: AbortSignal): Promise<void> => {
+    const result = await pumpCollection(client, namespace, sink.open(namespace), {
+      filter,
+      readPreference: options.readPreference,
+      batchSize: options.batchSize,
+      signal: taskSignal,
+      onProgress: options.onProgress,
+    });
+    results.set(result.namespace, result);
+  };
   try {
+    // Users, roles and auth version go first and whole, as mongodump writes them: mongorestore sets them aside
+    // only when they come before the first collection.
     await runWithConcurrency(
-      plan.namespaces,
+      plan.namespaces.filter((ns) => ns.readFrom !== undefined),
+      1,
+      pump,
+      signal,
+    );
+    await runWithConcurrency(
+      plan.namespaces.filter((ns) => ns.readFrom === undefined),
       parallel,
-      async (namespace, taskSignal) => {
-        const result = await pumpCollection(client, namespace, sink.open(namespace), {
-          filter,
-          readPreference: options.readPreference,
-          batchSize: options.batchSize,
-          signal: taskSignal,
-          onProgress: options.onProgress,
-        });
-        results.set(result.namespace, result);
-      },
+      pump,
       signal,
     );
     const written = await sink.finish();

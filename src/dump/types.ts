@@ -46,6 +46,13 @@ export interface DumpOptions {
   readonly output?: string | Writable;
   /** Documents per cursor batch. Defaults to the server's choice. */
   readonly batchSize?: number;
+  /**
+   * Also dump the users and roles defined on the one database in {@link DumpOptions.databases}, and the auth
+   * schema version, as `<db>.$admin.system.users`/`roles`/`version` [`--dumpDbUsersAndRoles`]; needs read access
+   * to `admin.system.users` and `admin.system.roles`. A dump of `admin` or of every database holds them already.
+   * Defaults to `false`.
+   */
+  readonly usersAndRoles?: boolean;
   /** Stops the dump; the partial output is removed and the promise rejects with an `AbortError`. */
   readonly signal?: AbortSignal;
   /** Called as the dump advances; see {@link DumpProgress}. */

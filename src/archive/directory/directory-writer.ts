@@ -53,6 +53,8 @@ export interface DirectoryNamespaceSummary {
 export interface DirectoryWriteSummary extends DirectoryNamespaceSummary {
   /** Namespaces written (data files and metadata-only namespaces). */
   readonly namespaces: number;
+  /** Bytes of every file before compression: documents, metadata files and `prelude.json`. */
+  readonly fileBytes: number;
 }
 
 /** Receives the documents of one namespace. */
@@ -132,7 +134,7 @@ export function createDirectoryWriter(options: DirectoryWriterOptions): Director
   const folders = new Map<string, Promise<unknown>>();
   let open = 0;
   let closed = false;
-  const totals = { namespaces: 0, documents: 0, bytes: 0 };
+  const totals = { namespaces: 0, documents: 0, bytes: 0, fileBytes: 0 };
 
   const ensureFolder = async (folder: string): Promise<void> => {
     const creating = folders.get(folder) ?? mkdir(folder, { recursive: true, mode: DUMP_FOLDER_MODE });
@@ -160,6 +162,7 @@ export function createDirectoryWriter(options: DirectoryWriterOptions): Director
   /** Writes a small text file whole (metadata, prelude), compressed when the dump is. */
   const writeTextFile = async (file: string, text: string): Promise<void> => {
     const content = Buffer.from(text, 'utf8');
+    totals.fileBytes += content.length;
     try {
       const data = compress ? await gzipAsync(content, { level: gzipLevel }) : content;
       await writeFile(file, data, { mode: DUMP_FILE_MODE });
@@ -196,6 +199,7 @@ export function createDirectoryWriter(options: DirectoryWriterOptions): Director
           await sink.end();
           totals.documents += documents;
           totals.bytes += sink.bytes;
+          totals.fileBytes += sink.bytes;
           return { documents, bytes: sink.bytes };
         },
       };

@@ -100,7 +100,8 @@ export async function scanDatabaseFolder(
       metadataJson: '',
       metadata: undefined,
       size: 0,
-      type: 'collection',
+      // The users, roles and auth version of a one-database dump: typeless, as in an archive's prelude.
+      type: collection.startsWith(DATABASE_AUTH_STEM_PREFIX) ? '' : 'collection',
     };
     undescribed.push({ entry, bodyCollection: collection, dataFile: files.bson });
   }
@@ -123,6 +124,9 @@ export async function scanDatabaseFolder(
     )
     .sort((a, b) => compare(a.entry.collection, b.entry.collection));
 }
+
+/** How the users, roles and auth-version files of `mongodump --dumpDbUsersAndRoles` begin. */
+const DATABASE_AUTH_STEM_PREFIX = '$admin.system.';
 
 /** The recognised files of a database folder, grouped by stem. */
 async function groupFilesByStem(folder: string): Promise<Map<string, StemFiles>> {

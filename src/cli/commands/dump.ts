@@ -103,6 +103,10 @@ export const DUMP_FLAGS: FlagSpecs = {
     value: '<pattern>',
     description: 'Leave out namespaces matching this pattern; exclusion wins',
   },
+  dumpDbUsersAndRoles: {
+    type: 'boolean',
+    description: 'Also dump the users and roles defined on the one --db',
+  },
   backupDir: BACKUP_DIR_FLAG,
   json: JSON_FLAG,
 };
@@ -149,6 +153,7 @@ export function parseDumpArgs(args: ParsedArgs): DumpInvocation {
     nsInclude: stringsFlag(args, 'nsInclude'),
     nsExclude: stringsFlag(args, 'nsExclude'),
     excludeCollections: stringsFlag(args, 'excludeCollection'),
+    usersAndRoles: booleanFlag(args, 'dumpDbUsersAndRoles'),
     query: stringFlag(args, 'query'),
     readPreference: choiceFlag(args, 'readPreference', READ_PREFERENCES),
     gzip: booleanFlag(args, 'gzip'),

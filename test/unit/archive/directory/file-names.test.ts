@@ -57,6 +57,13 @@ describe('collectionFileStem', () => {
     ]);
   });
 
+  it('names the users, roles and auth-version files of a one-database dump unescaped, as mongodump does', () => {
+    expect(collectionFileStem('$admin.system.users')).toBe('$admin.system.users');
+    expect(collectionFileStem('$admin.system.roles')).toBe('$admin.system.roles');
+    expect(collectionFileStem('$admin.system.version')).toBe('$admin.system.version');
+    expect(collectionFileStem('$other')).toBe('%24other');
+  });
+
   it('keeps an escaped name of exactly 238 characters', () => {
     const name = 'abcdefghijklmnopq'.repeat(14);
     expect(collectionFileStem(name)).toBe(name);
