@@ -1,6 +1,7 @@
 import { bodyCollection, parseServerVersion, BUCKETS_PREFIX } from '../archive/namespace-layout.js';
 import type { ArchiveHeader, CollectionMetadata, NamespaceEntry, NamespaceType } from '../archive/types.js';
 import { splitNamespace, type NamespaceRenamer, type NamespaceSelector } from '../namespaces/index.js';
+import { authKindOf, mergeScope, TEMP_AUTH_COLLECTIONS, type AuthKind } from './users-and-roles.js';
 
 /** One prelude entry and what the restore will do with it. */
 export interface PlannedRestore {
@@ -16,22 +17,37 @@ export interface PlannedRestore {
   readonly metadata: CollectionMetadata | undefined;
   /** Why the entry is left out; `undefined` when it is restored. */
   readonly skipReason: string | undefined;
+  /**
+   * For users, roles and the auth version: which one, and the database whose users they are ("" for all). Users
+   * and roles are staged in `admin.tempusers`/`admin.temproles` (their `targetBodyCollection`) and merged at the
+   * end; the auth version is only read.
+   */
+  readonly auth?: { readonly kind: AuthKind; readonly scope: string };
+}
+
+/** How entries are planned beyond selection and renaming. */
+export interface PlanOptions {
+  /** Restore the users and roles the backup holds (`usersAndRoles`). */
+  readonly usersAndRoles: boolean;
 }
 
 /**
  * Decides, for every prelude entry, whether it is restored and under which name: selection applies to the source
- * namespace, renaming to the selected ones. The oplog, users and roles, and system collections other than
- * `system.js` are listed as skipped with their reason.
+ * namespace, renaming to the selected ones. The oplog and system collections other than `system.js` are listed as
+ * skipped with their reason; users and roles too, unless `usersAndRoles` is asked for.
  */
 export function planRestore(
   header: ArchiveHeader,
   entries: readonly NamespaceEntry[],
   select: NamespaceSelector,
   rename: NamespaceRenamer,
+  options: PlanOptions = { usersAndRoles: false },
 ): PlannedRestore[] {
   const version = parseServerVersion(header.serverVersion);
   return entries.map((entry) => {
     const source = `${entry.db}.${entry.collection}`;
+    const kind = authKindOf(entry.db, entry.collection);
+    if (kind !== undefined) return planAuth(entry, kind, select(source), options);
     const body = version ? bodyCollection(entry, version) : entry.collection;
     const skipReason =
       unsupportedReason(entry) ?? (select(source) ? undefined : 'excluded by nsInclude/nsExclude');
@@ -51,12 +67,41 @@ export function planRestore(
   });
 }
 
+/**
+ * Users and roles keep their database (they are not renamed) and go to the temporary collections; the auth version
+ * is skipped (its documents are still read, for the schema version check).
+ */
+function planAuth(
+  entry: NamespaceEntry,
+  kind: AuthKind,
+  selected: boolean,
+  options: PlanOptions,
+): PlannedRestore {
+  const source = `${entry.db}.${entry.collection}`;
+  const skipReason = !options.usersAndRoles
+    ? 'users and roles are restored only with usersAndRoles'
+    : !selected
+      ? 'excluded by nsInclude/nsExclude'
+      : kind === 'version'
+        ? 'auth schema version: read to check the users fit the target, not restored'
+        : undefined;
+  const targetCollection = kind === 'version' ? 'system.version' : TEMP_AUTH_COLLECTIONS[kind];
+  return {
+    source,
+    target: skipReason === undefined ? `admin.system.${kind}` : source,
+    targetDb: 'admin',
+    targetCollection,
+    sourceBody: source,
+    targetBodyCollection: targetCollection,
+    type: entry.type,
+    metadata: undefined,
+    skipReason,
+    auth: { kind, scope: mergeScope(entry.db, entry.collection) },
+  };
+}
+
 function unsupportedReason(entry: NamespaceEntry): string | undefined {
   if (entry.db === '') return 'oplog replay is not supported';
-  if (entry.collection.startsWith('$admin.')) return 'users and roles are not restored';
-  if (entry.db === 'admin' && ['system.users', 'system.roles', 'system.version'].includes(entry.collection)) {
-    return 'users and roles are not restored';
-  }
   if (entry.collection.startsWith('system.') && entry.collection !== 'system.js') return 'system collection';
   return undefined;
 }

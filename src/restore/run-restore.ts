@@ -1,5 +1,6 @@
 import type { Db, MongoClient } from 'mongodb';
 import { z } from 'zod';
+import { parseServerVersion } from '../archive/namespace-layout.js';
 import type { ArchiveEvent, ArchiveHeader } from '../archive/types.js';
 import {
   AbortError,
@@ -21,6 +22,13 @@ import { NamespaceState } from './namespace-state.js';
 import { openRestoreSource, type OpenedSource } from './open-source.js';
 import { INSERT_FIDELITY, insertRawDocuments } from './raw-insert.js';
 import { planRestore } from './restore-plan.js';
+import {
+  authVersionConflict,
+  backupAuthVersion,
+  dropTempAuthCollections,
+  mergeUsersAndRoles,
+  serverAuthVersion,
+} from './users-and-roles.js';
 import { acceptsIgnoreUnknownIndexOptions, acceptsLiteralZeroTimestamp } from './server-features.js';
 import {
   DEFAULT_RESTORE_BATCH_BYTES,
@@ -75,6 +83,7 @@ const restoreOptionsSchema = z
       .optional(),
     bypassDocumentValidation: z.boolean().optional(),
     preserveUUID: z.boolean().optional(),
+    usersAndRoles: z.boolean().optional(),
     verify: z.enum(['before', 'during']).optional(),
     signal: z.instanceof(AbortSignal).optional(),
     onProgress: z.function().optional(),
@@ -136,8 +145,13 @@ export async function runRestore(
       await verifyWholeBackup(source, run, signal);
     }
     await run.consume(source.events(signal), signal);
+    await run.finishUsersAndRoles();
     return run.report(source.path, startedAt);
   } catch (error) {
+    // A mistake in the options or in what they ask of this backup is found before anything is written.
+    if (error instanceof MongoBackupUsageError) throw error;
+    // Inserts already sent still land: wait for their answers, so that the report counts them.
+    await run.settle();
     const cause =
       error instanceof MongoBackupError
         ? error
@@ -149,6 +163,7 @@ export async function runRestore(
     }
     throw new RestoreError(`Restore stopped: ${cause.message}. ${summary(report)}`, report, { cause });
   } finally {
+    await run.dropStagedUsersAndRoles();
     await source.close();
   }
 }
@@ -183,6 +198,10 @@ class RestoreRun {
   #bypassEmptyTs = false;
   #ignoreUnknownIndexOptions = false;
   #firstFatal: Error | undefined;
+  /** The backup's auth-version documents (small), kept for the schema check before merging users and roles. */
+  #authVersionDocuments: Buffer[] | undefined;
+  /** Whether users or roles were written to the temporary collections (dropped at the end whatever happens). */
+  #stagedAuth = false;
 
   constructor(
     readonly client: MongoClient,
@@ -216,9 +235,14 @@ class RestoreRun {
           break;
       }
     }
-    await Promise.all(this.#states.map((state) => Promise.all(state.inflight)));
+    await this.settle();
     if (this.#firstFatal) throw this.#firstFatal;
     await this.#createViews();
+  }
+
+  /** Waits for every insert batch sent and not yet answered (inserts never reject: they record their failures). */
+  async settle(): Promise<void> {
+    await Promise.all(this.#states.map((state) => Promise.all(state.inflight)));
   }
 
   /** Takes the header, or plans every prelude entry (selection, renaming, skip reasons). */
@@ -228,9 +252,10 @@ class RestoreRun {
       return;
     }
     const header = this.#header as ArchiveHeader;
-    this.#states = planRestore(header, event.entries, this.select, this.rename).map(
-      (plan) => new NamespaceState(plan),
-    );
+    this.#states = planRestore(header, event.entries, this.select, this.rename, {
+      usersAndRoles: this.options.usersAndRoles ?? false,
+    }).map((plan) => new NamespaceState(plan));
+    if (this.options.usersAndRoles) checkUsersAndRoles(this.#states);
     this.#byBody.clear();
     for (const state of this.#states) this.#byBody.set(state.plan.sourceBody, state);
   }
@@ -247,6 +272,9 @@ class RestoreRun {
   async #onDocuments(body: string, documents: readonly Buffer[]): Promise<void> {
     const state = this.#stateOf(body);
     state.documentsRead += documents.length;
+    if (state.plan.auth?.kind === 'version' && this.options.usersAndRoles) {
+      (this.#authVersionDocuments ??= []).push(...documents);
+    }
     if (!state.active || state.plan.type === 'view' || state.status === 'failed') return;
     if (this.options.dryRun) return;
     try {
@@ -282,6 +310,8 @@ class RestoreRun {
       if (state.batch.length > 0) await this.#flush(state);
       await Promise.all(state.inflight);
       if (state.status === 'failed') return;
+      // Users and roles are only staged here; they are merged once every collection is restored.
+      if (state.plan.auth !== undefined) return;
       if (!this.options.noIndexRestore) {
         state.indexesBuilt = await buildIndexes(
           this.#db(state),
@@ -322,10 +352,13 @@ class RestoreRun {
   #prepare(state: NamespaceState): Promise<void> {
     state.prepared ??= (async () => {
       this.#progress(state, 'start');
+      const staging = state.plan.auth !== undefined;
+      if (staging) this.#stagedAuth = true;
+      // A temporary users/roles collection left by an earlier run is replaced, as mongorestore does.
       await prepareCollection(this.#db(state), state.plan.targetCollection, state.plan.metadata, {
-        drop: this.options.drop ?? false,
+        drop: staging || (this.options.drop ?? false),
         noOptionsRestore: this.options.noOptionsRestore ?? false,
-        preserveUUID: this.options.preserveUUID ?? false,
+        preserveUUID: !staging && (this.options.preserveUUID ?? false),
       });
     })();
     return state.prepared;
@@ -391,6 +424,53 @@ class RestoreRun {
     }
   }
 
+  /**
+   * Merges the staged users and roles into the target's (after every collection and view), once the backup's auth
+   * schema version is known to fit the target's. A failure marks them failed (and stops with `stopOnError`).
+   */
+  async finishUsersAndRoles(): Promise<void> {
+    const staged = this.#states.filter((state) => state.active && state.plan.auth !== undefined);
+    if (staged.length === 0 || this.options.dryRun) return;
+    try {
+      const unstaged = staged.find((state) => state.status === 'failed');
+      if (unstaged)
+        throw new Error(`not merged: ${unstaged.plan.source} could not be staged (${unstaged.reason})`);
+      const scope = staged[0]?.plan.auth?.scope ?? '';
+      const conflict = authVersionConflict(
+        backupAuthVersion(
+          parseServerVersion(this.#header?.serverVersion ?? ''),
+          this.#authVersionDocuments,
+          scope,
+        ),
+        await serverAuthVersion(this.client),
+      );
+      if (conflict !== undefined) throw new Error(conflict);
+      await mergeUsersAndRoles(this.client, {
+        users: staged.some((state) => state.plan.auth?.kind === 'users'),
+        roles: staged.some((state) => state.plan.auth?.kind === 'roles'),
+        scope,
+        drop: this.options.drop ?? false,
+        writeConcern: this.options.writeConcern,
+      });
+      for (const state of staged) {
+        state.status = 'restored';
+        this.#progress(state, 'end');
+      }
+    } catch (error) {
+      for (const state of staged) state.fail(messageOf(error));
+      if (this.options.stopOnError) throw error;
+    } finally {
+      await this.dropStagedUsersAndRoles();
+    }
+  }
+
+  /** Drops `admin.tempusers`/`admin.temproles` when this run wrote them. */
+  async dropStagedUsersAndRoles(): Promise<void> {
+    if (!this.#stagedAuth) return;
+    this.#stagedAuth = false;
+    await dropTempAuthCollections(this.client);
+  }
+
   #progress(state: NamespaceState, phase: 'start' | 'progress' | 'end'): void {
     this.options.onProgress?.({
       phase,
@@ -422,6 +502,27 @@ class RestoreRun {
       finishedAt,
       durationMs: finishedAt.getTime() - startedAt.getTime(),
     };
+  }
+}
+
+/**
+ * With `usersAndRoles`, the backup must hold users or roles, all of one database (mongorestore's checks), so that
+ * the mistake is reported before anything is written.
+ */
+function checkUsersAndRoles(states: readonly NamespaceState[]): void {
+  const staged = states.filter((state) => state.active && state.plan.auth !== undefined);
+  if (staged.length === 0) {
+    throw new MongoBackupUsageError(
+      ErrorCode.INVALID_OPTIONS,
+      'usersAndRoles: the backup holds no users or roles (dump one database with usersAndRoles, or dump admin)',
+    );
+  }
+  const scopes = new Set(staged.map((state) => state.plan.auth?.scope));
+  if (scopes.size > 1) {
+    throw new MongoBackupUsageError(
+      ErrorCode.INVALID_OPTIONS,
+      `usersAndRoles: the backup holds users and roles of different databases (${staged.map((state) => state.plan.source).join(', ')}); select one set with nsInclude/nsExclude`,
+    );
   }
 }
 

@@ -67,6 +67,15 @@ export interface RestoreOptions {
   /** Keep the dumped collection UUIDs [`--preserveUUID`]; requires {@link RestoreOptions.drop}. Defaults to `false`. */
   readonly preserveUUID?: boolean;
   /**
+   * Restore the users and roles the backup holds [`--restoreDbUsersAndRoles`]: those of a one-database dump made
+   * with `usersAndRoles` (`<db>.$admin.system.*`), or, from a dump of `admin` or of everything, every database's
+   * (`admin.system.users`/`roles`). They are staged in `admin.tempusers`/`admin.temproles` and merged by the server's
+   * `_mergeAuthzCollections` after every collection (with {@link RestoreOptions.drop}, replacing the existing ones),
+   * as mongorestore does; users keep their database (nsFrom/nsTo do not rename them). The backup must hold users or
+   * roles. Defaults to `false`: they are then reported as skipped.
+   */
+  readonly usersAndRoles?: boolean;
+  /**
    * When to check the archive's structure and CRCs: `before` reads the whole backup once before writing anything
    * (a corrupt or truncated backup then changes nothing), `during` checks while restoring (one pass; a problem stops
    * the restore and the report says what was restored). Defaults to `before` for paths and `during` for streams,
@@ -93,7 +102,7 @@ export type NamespaceRestoreStatus =
   | 'restored'
   /** Dry run: read and checked, nothing written. */
   | 'checked'
-  /** Left out by nsInclude/nsExclude, or a kind of namespace this library does not restore (oplog, users). */
+  /** Left out by nsInclude/nsExclude, users and roles without `usersAndRoles`, or the oplog (not replayed). */
   | 'skipped'
   /** Something failed; see `error`. */
   | 'failed'

@@ -86,6 +86,7 @@ export const RESTORE_FLAGS: FlagSpecs = {
   },
   bypassDocumentValidation: flag('Skip the validation rules of the target collections'),
   preserveUUID: flag('Keep the dumped collection UUIDs (needs --drop)'),
+  restoreDbUsersAndRoles: flag('Restore the users and roles the backup holds (merged after the data)'),
   writeConcern: {
     type: 'string',
     value: '<wc>',
@@ -149,6 +150,7 @@ export function parseRestoreArgs(args: ParsedArgs): RestoreInvocation {
     batchSize: integerFlag(args, 'batchSize', { min: 1, max: 100_000 }),
     bypassDocumentValidation: booleanFlag(args, 'bypassDocumentValidation'),
     preserveUUID: booleanFlag(args, 'preserveUUID'),
+    usersAndRoles: booleanFlag(args, 'restoreDbUsersAndRoles'),
     writeConcern: writeConcern === undefined ? undefined : parseWriteConcern(writeConcern),
     verify: choiceFlag(args, 'verify', ['before', 'during'] as const),
   });

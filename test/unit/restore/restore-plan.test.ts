@@ -46,8 +46,12 @@ describe('planRestore', () => {
     expect(byName['shop.orders']).toMatchObject({ target: 'shop_copy.orders', skipReason: undefined });
     expect(byName['shop.system.js']?.skipReason).toBeUndefined();
     expect(byName['shop.system.profile']?.skipReason).toBe('system collection');
-    expect(byName['admin.system.users']?.skipReason).toBe('users and roles are not restored');
-    expect(byName['shop.$admin.system.users']?.skipReason).toBe('users and roles are not restored');
+    expect(byName['admin.system.users']?.skipReason).toBe(
+      'users and roles are restored only with usersAndRoles',
+    );
+    expect(byName['shop.$admin.system.users']?.skipReason).toBe(
+      'users and roles are restored only with usersAndRoles',
+    );
     expect(byName['.oplog']?.skipReason).toBe('oplog replay is not supported');
     expect(byName['logs.app']).toMatchObject({
       target: 'logs.app',
@@ -78,5 +82,61 @@ describe('planRestore', () => {
       createNamespaceRenamer([{ from: '$db$.$coll$', to: '$coll$.$db$' }]),
     );
     expect(plan).toMatchObject({ target: 'b.c.a', targetDb: 'b', targetCollection: 'c.a' });
+  });
+
+  it('with usersAndRoles: stages users and roles in admin.temp*, unrenamed, and only reads the auth version', () => {
+    const auth = [
+      entry('shop', 'orders'),
+      entry('shop', '$admin.system.users', ''),
+      entry('shop', '$admin.system.roles', ''),
+      entry('shop', '$admin.system.version', ''),
+    ];
+    const plan = planRestore(
+      header('7.0.14'),
+      auth,
+      createNamespaceSelector(),
+      createNamespaceRenamer([{ from: 'shop.*', to: 'copy.*' }]),
+      { usersAndRoles: true },
+    );
+    const byName = Object.fromEntries(plan.map((p) => [p.source, p]));
+    expect(byName['shop.orders']).toMatchObject({ target: 'copy.orders' });
+    expect(byName['shop.$admin.system.users']).toMatchObject({
+      target: 'admin.system.users',
+      targetDb: 'admin',
+      targetBodyCollection: 'tempusers',
+      skipReason: undefined,
+      auth: { kind: 'users', scope: 'shop' },
+    });
+    expect(byName['shop.$admin.system.roles']).toMatchObject({
+      targetBodyCollection: 'temproles',
+      auth: { kind: 'roles', scope: 'shop' },
+    });
+    expect(byName['shop.$admin.system.version']?.skipReason).toMatch(/auth schema version: read/);
+    expect(byName['shop.$admin.system.version']?.auth).toEqual({ kind: 'version', scope: 'shop' });
+  });
+
+  it('with usersAndRoles: a full dump merges every database (scope ""), and selection still applies', () => {
+    const full = [
+      entry('admin', 'system.users'),
+      entry('admin', 'system.roles'),
+      entry('admin', 'system.version'),
+    ];
+    const all = planRestore(header('6.0.1'), full, createNamespaceSelector(), createNamespaceRenamer([]), {
+      usersAndRoles: true,
+    });
+    expect(all.map((p) => p.auth)).toEqual([
+      { kind: 'users', scope: '' },
+      { kind: 'roles', scope: '' },
+      { kind: 'version', scope: '' },
+    ]);
+    const excluded = planRestore(
+      header('6.0.1'),
+      full,
+      createNamespaceSelector({ exclude: ['admin.system.roles'] }),
+      createNamespaceRenamer([]),
+      { usersAndRoles: true },
+    );
+    expect(excluded[1]?.skipReason).toBe('excluded by nsInclude/nsExclude');
+    expect(excluded[0]?.skipReason).toBeUndefined();
   });
 });
