@@ -18,5 +18,10 @@ export interface LocalServer {
  */
 export function startLocalServer(options?: { log?: (line: string) => void }): Promise<LocalServer>;
 
-/** Starts a private FerretDB from .cache/tools on a free loopback port (data in a temporary folder). */
-export function startFerretDb(): Promise<LocalServer & { kill(): Promise<void> }>;
+/**
+ * Starts a private FerretDB from .cache/tools on a free loopback port (data in a temporary folder). With `auth`,
+ * SCRAM authentication and the user commands are on, `auth` is the first user (of `admin`), and `uri` carries it.
+ */
+export function startFerretDb(options?: {
+  auth?: { username: string; password: string };
+}): Promise<LocalServer & { kill(): Promise<void> }>;

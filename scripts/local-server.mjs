@@ -73,11 +73,16 @@ async function startMongod() {
   };
 }
 
-/** Starts a private FerretDB (from .cache/tools) on a free loopback port. */
-export async function startFerretDb() {
+/**
+ * Starts a private FerretDB (from .cache/tools) on a free loopback port. With `auth`, FerretDB's SCRAM
+ * authentication and user commands are on (`--test-enable-new-auth`), `auth` is the first user (of `admin`), and
+ * the returned URI carries its credentials.
+ */
+export async function startFerretDb(options = {}) {
   if (!existsSync(FERRETDB)) throw new Error('not built; run `npm run tools` (scripts/install-tools.sh)');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mbs-ferretdb-'));
   const port = await freePort();
+  const auth = options.auth;
   const child = spawn(
     FERRETDB,
     [
@@ -88,6 +93,14 @@ export async function startFerretDb() {
       '--debug-addr=-',
       '--telemetry=disable',
       '--log-level=error',
+      ...(auth
+        ? [
+            '--test-enable-new-auth',
+            `--setup-username=${auth.username}`,
+            `--setup-password=${auth.password}`,
+            '--setup-database=admin',
+          ]
+        : []),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -95,7 +108,10 @@ export async function startFerretDb() {
   child.stderr.on('data', (chunk) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
-  const uri = `mongodb://127.0.0.1:${port}/`;
+  const credentials = auth
+    ? `${encodeURIComponent(auth.username)}:${encodeURIComponent(auth.password)}@`
+    : '';
+  const uri = `mongodb://${credentials}127.0.0.1:${port}/${auth ? '?authSource=admin' : ''}`;
   const stop = async () => {
     await stopChild(child);
     await rm(dataDir, { recursive: true, force: true });
