@@ -53,7 +53,11 @@ export async function createDirectorySink(plan: DumpPlan, options: DirectorySink
       if (!options.tarball) {
         const finalDir = path.resolve(options.output as string);
         await rename(staging, finalDir);
-        return { path: finalDir, sizeBytes: await folderSize(finalDir), uncompressedBytes: summary.fileBytes };
+        return {
+          path: finalDir,
+          sizeBytes: await folderSize(finalDir),
+          uncompressedBytes: summary.fileBytes,
+        };
       }
       try {
         return await packStaging(staging, options);
