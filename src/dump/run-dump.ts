@@ -51,6 +51,12 @@ const dumpOptionsSchema = z
     nsExclude: z.array(z.string()).readonly().optional(),
     excludeCollections: z.array(z.string().min(1)).readonly().optional(),
     query: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+    queries: z
+      .record(
+        z.string().regex(/^[^.]+\..+$/, 'expected a "db.collection" key'),
+        z.union([z.string(), z.record(z.string(), z.unknown())]),
+      )
+      .optional(),
     readPreference: z.enum(readPreferences).optional(),
     parallelCollections: z.number().int().min(1).max(64).optional(),
     gzip: z.boolean().optional(),
@@ -95,7 +101,10 @@ export async function runDump(
   context: DumpContext,
 ): Promise<DumpReport> {
   const options = parseOptions(dumpOptionsSchema, input, 'dump options') as DumpOptions;
-  const filter = parseQuery(options.query);
+  const filter = parseQuery(options.query, 'query');
+  const filters = new Map(
+    Object.entries(options.queries ?? {}).map(([ns, query]) => [ns, parseQuery(query, `queries["${ns}"]`)]),
+  );
   const single = options.databases?.length === 1 ? options.databases[0] : undefined;
   const select = createNamespaceSelector({
     ...(options.nsInclude ? { include: options.nsInclude } : {}),
@@ -124,6 +133,15 @@ export async function runDump(
       }),
     context,
   );
+  const unknown = [...filters.keys()].filter(
+    (ns) => !plan.namespaces.some((planned) => `${planned.db}.${planned.collection}` === ns),
+  );
+  if (unknown.length > 0) {
+    throw new MongoBackupUsageError(
+      ErrorCode.INVALID_OPTIONS,
+      `queries: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among the namespaces this dump writes`,
+    );
+  }
   const output =
     options.output ??
     path.join(
@@ -146,7 +164,7 @@ export async function runDump(
   const results = new Map<string, DumpedNamespace>();
   const pump = async (namespace: PlannedNamespace, taskSignal: AbortSignal): Promise<void> => {
     const result = await pumpCollection(client, namespace, sink.open(namespace), {
-      filter,
+      filter: filters.get(`${namespace.db}.${namespace.collection}`) ?? filter,
       readPreference: options.readPreference,
       batchSize: options.batchSize,
       signal: taskSignal,
@@ -198,7 +216,7 @@ export async function runDump(
   }
 }
 
-function parseQuery(query: string | Document | undefined): Document {
+function parseQuery(query: string | Document | undefined, option: string): Document {
   if (query === undefined) return {};
   if (typeof query !== 'string') return query;
   try {
@@ -207,7 +225,7 @@ function parseQuery(query: string | Document | undefined): Document {
   } catch (error) {
     throw new MongoBackupUsageError(
       ErrorCode.INVALID_OPTIONS,
-      `query: expected an Extended JSON object, got ${JSON.stringify(query)}`,
+      `${option}: expected an Extended JSON object, got ${JSON.stringify(query)}`,
       {
         cause: error,
       },

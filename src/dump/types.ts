@@ -25,8 +25,21 @@ export interface DumpOptions {
   readonly nsExclude?: readonly string[];
   /** Collection names to leave out in every database [`--excludeCollection`]. */
   readonly excludeCollections?: readonly string[];
-  /** A filter applied to every collection [`--query`]: Extended JSON text or a document. Views are unaffected. */
+  /**
+   * A filter applied to every collection [`--query`]: Extended JSON text or a document. Views are unaffected.
+   * (mongodump accepts it only with one collection; here it may apply to all.)
+   */
   readonly query?: string | Document;
+  /**
+   * Filters per collection, keyed by `db.collection`, each Extended JSON text or a document; they replace
+   * {@link DumpOptions.query} for their collection. A key naming a namespace the dump does not write is an error.
+   *
+   * @example
+   * ```ts
+   * await service.dump({ databases: ['shop'], queries: { 'shop.events': '{"at": {"$gte": {"$date": "2026-01-01T00:00:00Z"}}}' } });
+   * ```
+   */
+  readonly queries?: Readonly<Record<string, string | Document>>;
   /** Read preference for the data cursors [`--readPreference`]. Defaults to `primary`. */
   readonly readPreference?: ReadPreferenceMode;
   /** Collections dumped at once [`--numParallelCollections`]. Defaults to {@link DEFAULT_PARALLEL_COLLECTIONS}. */

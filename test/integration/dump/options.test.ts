@@ -518,6 +518,38 @@ describe('dump options against a real server', () => {
       expect(await expectFiltered(db, report, read, filter)).toBe(10); // seq 0, 3, ..., 27
     });
 
+    it('queries: a filter per collection replaces query for it; an unknown namespace is a UsageError', async (ctx) => {
+      requireServer(ctx);
+      const db = client!.db(dbA);
+      const sink = collector();
+      const report = await service(workDir).dump({
+        databases: [dbA],
+        query: { _id: { $exists: false } },
+        queries: { [`${dbA}.orders`]: '{"seq":{"$lt":{"$numberInt":"7"}}}' },
+        output: sink.stream,
+      });
+      const read = await readArchiveBack(await sink.bytes());
+      expect(read.inspection.valid).toBe(true);
+      const counts = reportCounts(report);
+      expect(counts[`${dbA}.orders`]).toBe(7);
+      for (const [ns, documents] of Object.entries(counts)) {
+        if (ns !== `${dbA}.orders`) expect(documents, ns).toBe(0);
+      }
+      const expected = await rawDocumentsById(db, 'orders');
+      for (const raw of read.documents.get(`${dbA}.orders`) ?? []) {
+        expect(raw.equals(expected.get(idKey(raw))!)).toBe(true);
+      }
+
+      const error = await service(workDir)
+        .dump({ databases: [dbA], queries: { [`${dbA}.nope`]: {} }, output: collector().stream })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(MongoBackupUsageError);
+      expect((error as Error).message).toContain(`${dbA}.nope`);
+    });
+
     it('views are dumped as they are: their definition is not filtered', async (ctx) => {
       requireServer(ctx);
       if (isFerretDb())
