@@ -62,7 +62,7 @@ const DIRECTORIES: { path: string; db?: string; convertLegacyIndexes?: boolean; 
 
 const SKIPPED_BY_DESIGN = new Set([
   'oplog replay is not supported',
-  'users and roles are not restored',
+  'users and roles are restored only with usersAndRoles',
   'system collection',
 ]);
 
