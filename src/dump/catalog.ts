@@ -2,7 +2,7 @@ import type { Document } from 'bson';
 // The driver's own BSON classes: `instanceof` against the `bson` package's ESM build fails for driver objects.
 import { Binary, type MongoClient } from 'mongodb';
 import { formatMetadataJson } from '../archive/metadata-json.js';
-import { bodyCollection, parseServerVersion } from '../archive/namespace-layout.js';
+import { bodyCollection, parseServerVersion, usesBucketsNamespace } from '../archive/namespace-layout.js';
 import type { CollectionMetadata, NamespaceType } from '../archive/types.js';
 
 /** One namespace a dump will write, with everything the prelude needs. */
@@ -12,6 +12,11 @@ export interface PlannedNamespace {
   readonly collection: string;
   /** The collection the documents are read from and written under (`system.buckets.x` for old timeseries). */
   readonly bodyCollection: string;
+  /**
+   * Read the collection's raw storage (`rawData`): the buckets of a timeseries collection on servers from 8.3,
+   * which have no `system.buckets` namespace, as mongodump reads them.
+   */
+  readonly rawData: boolean;
   readonly type: NamespaceType;
   /** Parsed metadata; `undefined` for the users, roles and auth-version namespaces of a database dump. */
   readonly metadata: CollectionMetadata | undefined;
@@ -80,6 +85,7 @@ export async function planDump(client: MongoClient, selection: CatalogSelection)
         db,
         collection: name,
         bodyCollection: version ? bodyCollection({ collection: name, type }, version) : name,
+        rawData: type === 'timeseries' && version !== undefined && !usesBucketsNamespace(version),
         type,
         metadata,
         metadataJson: formatMetadataJson(metadata),
@@ -103,6 +109,7 @@ function databaseAuthNamespaces(db: string): PlannedNamespace[] {
       db,
       collection,
       bodyCollection: collection,
+      rawData: false,
       type: '',
       metadata: undefined,
       metadataJson: '',

@@ -50,6 +50,8 @@ export async function pumpCollection(
   if (namespace.type !== 'view') {
     const cursor = collection.find(from ? from.filter : options.filter, {
       raw: true,
+      // The driver's `rawData` (not in its public types) sends the buckets of an 8.3+ timeseries collection.
+      ...(namespace.rawData ? ({ rawData: true } as object) : {}),
       ...(options.readPreference === undefined ? {} : { readPreference: options.readPreference }),
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     });

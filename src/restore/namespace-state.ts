@@ -12,6 +12,8 @@ export class NamespaceState {
   indexesBuilt = 0;
   /** Resolves once the target collection is dropped/created; set on the first document or at the end. */
   prepared: Promise<void> | undefined;
+  /** Resolves once a timeseries target accepts mixed-schema buckets; set on the first refusal. */
+  mixedSchemaAllowed: Promise<void> | undefined;
   /** Insert batches sent and not yet answered. */
   readonly inflight = new Set<Promise<void>>();
   /** Documents gathered for the next insert batch. */

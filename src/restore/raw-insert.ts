@@ -7,8 +7,13 @@ export interface InsertOutcome {
   readonly inserted: number;
   readonly duplicates: number;
   readonly failures: number;
-  /** The first non-duplicate error message, if any. */
+  /** The first non-duplicate error message, if any (other errors before mixed-schema refusals). */
   readonly firstError: string | undefined;
+  /**
+   * Positions (in the batch) of timeseries buckets refused until the collection allows mixed-schema buckets
+   * (error 408); they are counted in `failures`.
+   */
+  readonly mixedSchemaRefused: readonly number[];
 }
 
 /** Settings of the insert command. */
@@ -18,6 +23,8 @@ export interface RawInsertOptions {
   /** Ask the server to keep `Timestamp(0, 0)` values instead of replacing them (servers that accept it). */
   readonly bypassEmptyTsReplacement: boolean;
   readonly writeConcern: Document | undefined;
+  /** Insert into the raw storage of the collection (timeseries buckets, servers from 8.3). */
+  readonly rawData: boolean;
 }
 
 interface DocumentSequenceLike {
@@ -45,6 +52,7 @@ const documentSequence: DocumentSequenceClass | undefined = (() => {
 export const INSERT_FIDELITY: 'raw' | 'reencoded' = documentSequence ? 'raw' : 'reencoded';
 
 const DUPLICATE_KEY = 11000;
+const MIXED_SCHEMA_BUCKETS = 408;
 
 /**
  * Inserts raw BSON documents with one `insert` command. With the driver's document sequences the bytes are sent
@@ -65,14 +73,25 @@ export async function insertRawDocuments(
   if (options.bypassDocumentValidation) command['bypassDocumentValidation'] = true;
   if (options.bypassEmptyTsReplacement) command['bypassEmptyTsReplacement'] = true;
   if (options.writeConcern) command['writeConcern'] = options.writeConcern;
+  if (options.rawData) command['rawData'] = true;
   const reply = await db.command(command);
-  const writeErrors = (reply['writeErrors'] ?? []) as { code?: number; errmsg?: string }[];
+  const writeErrors = (reply['writeErrors'] ?? []) as { index?: number; code?: number; errmsg?: string }[];
   let duplicates = 0;
   let firstError: string | undefined;
+  const mixedSchemaRefused: number[] = [];
+  let mixedSchemaError: string | undefined;
   for (const error of writeErrors) {
-    if (error.code === DUPLICATE_KEY) duplicates += 1;
-    else firstError ??= `${error.errmsg ?? 'write error'} (code ${error.code ?? '?'})`;
+    const message = `${error.errmsg ?? 'write error'} (code ${error.code ?? '?'})`;
+    if (error.code === DUPLICATE_KEY) {
+      duplicates += 1;
+    } else if (error.code === MIXED_SCHEMA_BUCKETS && typeof error.index === 'number') {
+      mixedSchemaRefused.push(error.index);
+      mixedSchemaError ??= message;
+    } else {
+      firstError ??= message;
+    }
   }
+  firstError ??= mixedSchemaError;
   const writeConcernError = reply['writeConcernError'] as { errmsg?: string } | undefined;
   if (writeConcernError) firstError ??= `write concern: ${writeConcernError.errmsg ?? 'failed'}`;
   return {
@@ -80,6 +99,7 @@ export async function insertRawDocuments(
     duplicates,
     failures: writeErrors.length - duplicates,
     firstError,
+    mixedSchemaRefused,
   };
 }
 

@@ -1,4 +1,10 @@
-import { bodyCollection, parseServerVersion, BUCKETS_PREFIX } from '../archive/namespace-layout.js';
+import {
+  bodyCollection,
+  parseServerVersion,
+  usesBucketsNamespace,
+  BUCKETS_PREFIX,
+  type ServerVersion,
+} from '../archive/namespace-layout.js';
 import type { ArchiveHeader, CollectionMetadata, NamespaceEntry, NamespaceType } from '../archive/types.js';
 import { splitNamespace, type NamespaceRenamer, type NamespaceSelector } from '../namespaces/index.js';
 import { authKindOf, mergeScope, TEMP_AUTH_COLLECTIONS, type AuthKind } from './users-and-roles.js';
@@ -11,8 +17,13 @@ export interface PlannedRestore {
   readonly targetCollection: string;
   /** `db.collection` under which the entry's documents arrive in the backup. */
   readonly sourceBody: string;
-  /** The collection the documents are inserted into (`system.buckets.<coll>` for timeseries buckets). */
+  /**
+   * The collection the documents are inserted into: `system.buckets.<coll>` for timeseries buckets on targets
+   * before 8.3; the timeseries collection itself, with `rawData`, from 8.3.
+   */
   readonly targetBodyCollection: string;
+  /** Insert through `rawData` (timeseries buckets into an 8.3+ target). */
+  readonly rawData: boolean;
   readonly type: NamespaceType;
   readonly metadata: CollectionMetadata | undefined;
   /** Why the entry is left out; `undefined` when it is restored. */
@@ -29,7 +40,12 @@ export interface PlannedRestore {
 export interface PlanOptions {
   /** Restore the users and roles the backup holds (`usersAndRoles`). */
   readonly usersAndRoles: boolean;
+  /** The target's version, which decides where timeseries buckets go; unknown (dry run): as before 8.3. */
+  readonly targetVersion?: ServerVersion | undefined;
 }
+
+/** Archives too old to record a parseable server version predate viewless timeseries. */
+const OLDEST: ServerVersion = { major: 0, minor: 0 };
 
 /**
  * Decides, for every prelude entry, whether it is restored and under which name: selection applies to the source
@@ -48,18 +64,21 @@ export function planRestore(
     const source = `${entry.db}.${entry.collection}`;
     const kind = authKindOf(entry.db, entry.collection);
     if (kind !== undefined) return planAuth(entry, kind, select(source), options);
-    const body = version ? bodyCollection(entry, version) : entry.collection;
+    const body = bodyCollection(entry, version ?? OLDEST);
     const skipReason =
       unsupportedReason(entry) ?? (select(source) ? undefined : 'excluded by nsInclude/nsExclude');
     const target = skipReason === undefined ? rename(source) : source;
     const { db: targetDb, collection: targetCollection } = splitNamespace(target);
+    const timeseries = entry.type === 'timeseries';
+    const rawData = timeseries && !usesBucketsNamespace(options.targetVersion ?? OLDEST);
     return {
       source,
       target,
       targetDb,
       targetCollection,
       sourceBody: `${entry.db}.${body}`,
-      targetBodyCollection: body === entry.collection ? targetCollection : BUCKETS_PREFIX + targetCollection,
+      targetBodyCollection: timeseries && !rawData ? BUCKETS_PREFIX + targetCollection : targetCollection,
+      rawData,
       type: entry.type,
       metadata: entry.metadata,
       skipReason,
@@ -93,6 +112,7 @@ function planAuth(
     targetCollection,
     sourceBody: source,
     targetBodyCollection: targetCollection,
+    rawData: false,
     type: entry.type,
     metadata: undefined,
     skipReason,

@@ -1,6 +1,6 @@
 import type { Db, MongoClient } from 'mongodb';
 import { z } from 'zod';
-import { parseServerVersion } from '../archive/namespace-layout.js';
+import { parseServerVersion, type ServerVersion } from '../archive/namespace-layout.js';
 import type { ArchiveEvent, ArchiveHeader } from '../archive/types.js';
 import {
   AbortError,
@@ -20,7 +20,7 @@ import { Semaphore } from '../util/semaphore.js';
 import { buildIndexes, createView, prepareCollection } from './collection-setup.js';
 import { NamespaceState } from './namespace-state.js';
 import { openRestoreSource, type OpenedSource } from './open-source.js';
-import { INSERT_FIDELITY, insertRawDocuments } from './raw-insert.js';
+import { INSERT_FIDELITY, insertRawDocuments, type InsertOutcome } from './raw-insert.js';
 import { planRestore } from './restore-plan.js';
 import {
   authVersionConflict,
@@ -196,6 +196,7 @@ class RestoreRun {
   readonly #byBody = new Map<string, NamespaceState>();
   readonly #slots: Semaphore;
   #bypassEmptyTs = false;
+  #targetVersion: ServerVersion | undefined;
   #ignoreUnknownIndexOptions = false;
   #firstFatal: Error | undefined;
   /** The backup's auth-version documents (small), kept for the schema check before merging users and roles. */
@@ -224,8 +225,8 @@ class RestoreRun {
           this.plan(event);
           break;
         case 'prelude':
-          this.plan(event);
           await this.#probeTarget();
+          this.plan(event);
           break;
         case 'documents':
           await this.#onDocuments(`${event.db}.${event.collection}`, event.documents);
@@ -254,6 +255,7 @@ class RestoreRun {
     const header = this.#header as ArchiveHeader;
     this.#states = planRestore(header, event.entries, this.select, this.rename, {
       usersAndRoles: this.options.usersAndRoles ?? false,
+      targetVersion: this.#targetVersion,
     }).map((plan) => new NamespaceState(plan));
     if (this.options.usersAndRoles) checkUsersAndRoles(this.#states);
     this.#byBody.clear();
@@ -264,6 +266,7 @@ class RestoreRun {
   async #probeTarget(): Promise<void> {
     if (!this.options.dryRun) {
       const build = await this.client.db('admin').command({ buildInfo: 1 });
+      this.#targetVersion = parseServerVersion(String(build['version'] ?? ''));
       this.#bypassEmptyTs = acceptsLiteralZeroTimestamp(build);
       this.#ignoreUnknownIndexOptions = acceptsIgnoreUnknownIndexOptions(build);
     }
@@ -380,12 +383,7 @@ class RestoreRun {
 
   async #insert(state: NamespaceState, documents: Buffer[]): Promise<void> {
     try {
-      const outcome = await insertRawDocuments(this.#db(state), state.plan.targetBodyCollection, documents, {
-        ordered: this.options.maintainInsertionOrder ?? false,
-        bypassDocumentValidation: this.options.bypassDocumentValidation ?? false,
-        bypassEmptyTsReplacement: this.#bypassEmptyTs,
-        writeConcern: this.options.writeConcern,
-      });
+      const outcome = await this.#insertBatch(state, documents);
       state.documentsInserted += outcome.inserted;
       state.duplicates += outcome.duplicates;
       state.failures += outcome.failures;
@@ -400,6 +398,43 @@ class RestoreRun {
       state.fail(messageOf(error));
       this.#firstFatal ??= error instanceof Error ? error : new Error(String(error));
     }
+  }
+
+  /**
+   * One insert command; timeseries buckets the target refuses as mixed-schema (error 408) are sent again once the
+   * collection allows them (`timeseriesBucketsMayHaveMixedSchemaData`), as mongorestore does.
+   */
+  async #insertBatch(state: NamespaceState, documents: readonly Buffer[]): Promise<InsertOutcome> {
+    const send = (batch: readonly Buffer[]): Promise<InsertOutcome> =>
+      insertRawDocuments(this.#db(state), state.plan.targetBodyCollection, batch, {
+        ordered: this.options.maintainInsertionOrder ?? false,
+        // Buckets are the server's own format: mongorestore never bypasses validation for them.
+        bypassDocumentValidation:
+          state.plan.type !== 'timeseries' && (this.options.bypassDocumentValidation ?? false),
+        bypassEmptyTsReplacement: this.#bypassEmptyTs,
+        writeConcern: this.options.writeConcern,
+        rawData: state.plan.rawData,
+      });
+    const first = await send(documents);
+    const refused = first.mixedSchemaRefused;
+    if (refused.length === 0 || state.plan.type !== 'timeseries') return first;
+    state.mixedSchemaAllowed ??= this.#db(state)
+      .command({ collMod: state.plan.targetCollection, timeseriesBucketsMayHaveMixedSchemaData: true })
+      .then(() => undefined);
+    await state.mixedSchemaAllowed;
+    // An ordered insert stops at the refused bucket: everything from there on is sent again.
+    const again = this.options.maintainInsertionOrder
+      ? documents.slice(refused[0])
+      : refused.map((index) => documents[index] as Buffer);
+    const second = await send(again);
+    const otherFailures = first.failures - refused.length;
+    return {
+      inserted: first.inserted + second.inserted,
+      duplicates: first.duplicates + second.duplicates,
+      failures: otherFailures + second.failures,
+      firstError: (otherFailures > 0 ? first.firstError : undefined) ?? second.firstError,
+      mixedSchemaRefused: second.mixedSchemaRefused,
+    };
   }
 
   async #createViews(): Promise<void> {

@@ -59,19 +59,41 @@ describe('planRestore', () => {
     });
   });
 
-  it('maps timeseries data to system.buckets below 8.3 and to the collection itself from 8.3', () => {
+  it('timeseries: the source version says where the buckets are read, the target version where they go', () => {
     const rename = createNamespaceRenamer([{ from: 'shop.*', to: 'copy.*' }]);
-    const before = planRestore(header('7.0.14'), entries, createNamespaceSelector(), rename).find(
-      (p) => p.source === 'shop.weather',
-    );
-    expect(before).toMatchObject({
-      sourceBody: 'shop.system.buckets.weather',
+    const weather = (source: string, target?: { major: number; minor: number }) =>
+      planRestore(header(source), entries, createNamespaceSelector(), rename, {
+        usersAndRoles: false,
+        targetVersion: target,
+      }).find((p) => p.source === 'shop.weather');
+    // A 7.0 dump into a 7.0 target (or an unknown one, in a dry run): system.buckets on both sides.
+    for (const target of [{ major: 7, minor: 0 }, undefined]) {
+      expect(weather('7.0.14', target)).toMatchObject({
+        sourceBody: 'shop.system.buckets.weather',
+        targetBodyCollection: 'system.buckets.weather',
+        rawData: false,
+      });
+    }
+    // An 8.3 dump (buckets under the collection's own name) into a 7.0 target.
+    expect(weather('8.3.0', { major: 7, minor: 0 })).toMatchObject({
+      sourceBody: 'shop.weather',
       targetBodyCollection: 'system.buckets.weather',
+      rawData: false,
     });
-    const after = planRestore(header('8.3.0'), entries, createNamespaceSelector(), rename).find(
-      (p) => p.source === 'shop.weather',
-    );
-    expect(after).toMatchObject({ sourceBody: 'shop.weather', targetBodyCollection: 'weather' });
+    // Any dump into an 8.3+ target: the collection itself, through rawData.
+    expect(weather('7.0.14', { major: 8, minor: 3 })).toMatchObject({
+      sourceBody: 'shop.system.buckets.weather',
+      targetBodyCollection: 'weather',
+      rawData: true,
+    });
+    // An archive without a parseable version predates viewless timeseries.
+    expect(weather('unknown', { major: 9, minor: 0 })?.sourceBody).toBe('shop.system.buckets.weather');
+    // Only timeseries collections use rawData.
+    const orders = planRestore(header('8.3.0'), entries, createNamespaceSelector(), rename, {
+      usersAndRoles: false,
+      targetVersion: { major: 8, minor: 3 },
+    }).find((p) => p.source === 'shop.orders');
+    expect(orders).toMatchObject({ targetBodyCollection: 'orders', rawData: false });
   });
 
   it('splits dotted targets at the first dot', () => {
