@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Binary, type Document, type MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { readArchive } from '../../../src/archive/reader.js';
-import { MongoBackupService } from '../../../src/index.js';
+import { MongoBackupService, type RestoreReport } from '../../../src/index.js';
 import { rawDocumentsById } from '../../support/compare.js';
 import {
   connectTestClient,
@@ -83,6 +83,32 @@ describe('views, timeseries and preserveUUID (a real mongod)', () => {
     await rm(workDir, { recursive: true, force: true });
   });
 
+  /** Restores the source's archive under two new names: by us, and by the real mongorestore. */
+  const restoreBothWays = async (
+    uri: string,
+    mongorestore: string,
+    archive: string,
+  ): Promise<{ report: RestoreReport; targets: string[] }> => {
+    const ours = uniqueDbName('vts_ours');
+    const theirs = uniqueDbName('vts_theirs');
+    targets.push(ours, theirs);
+    const service = new MongoBackupService({ source: client!, env: {} });
+    const report = await service.restore({
+      from: archive,
+      into: 'source',
+      nsFrom: [`${source}.*`],
+      nsTo: [`${ours}.*`],
+    });
+    await runToolOk(mongorestore, [
+      `--uri=${uri}`,
+      `--archive=${archive}`,
+      '--gzip',
+      `--nsFrom=${source}.*`,
+      `--nsTo=${theirs}.*`,
+    ]);
+    return { report, targets: [ours, theirs] };
+  };
+
   const skipOnFerretDb = (ctx: TestContext, what: string): void => {
     if (isFerretDb()) ctx.skip(`FerretDB 1.24 does not implement ${what}`);
   };
@@ -111,24 +137,9 @@ describe('views, timeseries and preserveUUID (a real mongod)', () => {
     const [sourceView] = await client!.db(source).listCollections({ name: 'big_orders' }).toArray();
     const sourceOptions = (sourceView as { options?: Document } | undefined)?.options;
     expect(sourceOptions).toMatchObject({ viewOn: 'orders' });
-    const ours = uniqueDbName('vts_ours');
-    const theirs = uniqueDbName('vts_theirs');
-    targets.push(ours, theirs);
-    const report = await service.restore({
-      from: archive,
-      into: 'source',
-      nsFrom: [`${source}.*`],
-      nsTo: [`${ours}.*`],
-    });
+    const { report, targets: restored } = await restoreBothWays(uri, mongorestore, archive);
     expect(report.namespaces.find((ns) => ns.source === `${source}.big_orders`)?.status).toBe('restored');
-    await runToolOk(mongorestore, [
-      `--uri=${uri}`,
-      `--archive=${archive}`,
-      '--gzip',
-      `--nsFrom=${source}.*`,
-      `--nsTo=${theirs}.*`,
-    ]);
-    for (const target of [ours, theirs]) {
+    for (const target of restored) {
       const [info] = await client!.db(target).listCollections({ name: 'big_orders' }).toArray();
       expect(info?.type, target).toBe('view');
       expect((info as { options?: Document } | undefined)?.options, target).toEqual(sourceOptions);
@@ -163,18 +174,9 @@ describe('views, timeseries and preserveUUID (a real mongod)', () => {
 
     const expected = await documentsOf(client!, source, 'weather');
     expect(expected).toHaveLength(40);
-    const ours = uniqueDbName('ts_ours');
-    const theirs = uniqueDbName('ts_theirs');
-    targets.push(ours, theirs);
-    await service.restore({ from: archive, into: 'source', nsFrom: [`${source}.*`], nsTo: [`${ours}.*`] });
-    await runToolOk(mongorestore, [
-      `--uri=${uri}`,
-      `--archive=${archive}`,
-      '--gzip',
-      `--nsFrom=${source}.*`,
-      `--nsTo=${theirs}.*`,
-    ]);
-    for (const target of [ours, theirs]) {
+    const { report, targets: restored } = await restoreBothWays(uri, mongorestore, archive);
+    expect(report.namespaces.find((ns) => ns.source === `${source}.weather`)?.status).toBe('restored');
+    for (const target of restored) {
       const [info] = await client!.db(target).listCollections({ name: 'weather' }).toArray();
       expect(info?.type, target).toBe('timeseries');
       expect((info as { options?: Document } | undefined)?.options?.['timeseries'], target).toMatchObject({
