@@ -29,6 +29,7 @@ describe('dump flags → options', () => {
       '--nsExclude=crm.logs',
       '--backupDir=/b',
       '--no-gzip',
+      '--dumpDbUsersAndRoles',
     ]);
     expect(invocation.service).toEqual({
       sourceUri: 'mongodb://h:1',
@@ -42,6 +43,7 @@ describe('dump flags → options', () => {
       nsInclude: ['shop.*'],
       nsExclude: ['shop.tmp*', 'crm.logs'],
       excludeCollections: ['sessions'],
+      usersAndRoles: true,
       query: '{"n":{"$gt":1}}',
       readPreference: 'secondaryPreferred',
       gzip: false,
@@ -144,6 +146,7 @@ describe('restore flags → options', () => {
       '--batchSize=500',
       '--bypassDocumentValidation',
       '--preserveUUID',
+      '--restoreDbUsersAndRoles',
       '--writeConcern=majority',
       '--verify=during',
       '--backupDir=/b',
@@ -168,6 +171,7 @@ describe('restore flags → options', () => {
       batchSize: 500,
       bypassDocumentValidation: true,
       preserveUUID: true,
+      usersAndRoles: true,
       writeConcern: { w: 'majority' },
       verify: 'during',
     });
