@@ -48,8 +48,12 @@ export async function pumpCollection(
 
   report('start');
   if (namespace.type !== 'view') {
-    const cursor = collection.find(from ? from.filter : options.filter, {
+    const filter = from ? from.filter : options.filter;
+    const cursor = collection.find(filter, {
       raw: true,
+      // A whole-collection read says so, as mongodump does: servers that refuse large estimated scans
+      // (maxEstimatedScanBytes) exempt an explicit `$natural` scan.
+      ...(Object.keys(filter).length === 0 ? { hint: { $natural: 1 } } : {}),
       // The driver's `rawData` (not in its public types) sends the buckets of an 8.3+ timeseries collection.
       ...(namespace.rawData ? ({ rawData: true } as object) : {}),
       ...(options.readPreference === undefined ? {} : { readPreference: options.readPreference }),

@@ -17,6 +17,7 @@ import { runWithConcurrency } from '../util/concurrency.js';
 import { createArchiveSink } from './archive-sink.js';
 import { planDump, type PlannedNamespace } from './catalog.js';
 import { pumpCollection } from './collection-pump.js';
+import { filterForNamespace } from './namespace-filter.js';
 import { createDirectorySink } from './directory-sink.js';
 import type { DumpSink } from './sink.js';
 import {
@@ -142,6 +143,13 @@ export async function runDump(
       `queries: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among the namespaces this dump writes`,
     );
   }
+  // Every namespace's filter is settled (and checked) before any output exists.
+  const namespaceFilters = new Map(
+    plan.namespaces.map((ns) => {
+      const name = `${ns.db}.${ns.collection}`;
+      return [name, filterForNamespace(ns, filters.get(name) ?? filter)];
+    }),
+  );
   const output =
     options.output ??
     path.join(
@@ -164,7 +172,7 @@ export async function runDump(
   const results = new Map<string, DumpedNamespace>();
   const pump = async (namespace: PlannedNamespace, taskSignal: AbortSignal): Promise<void> => {
     const result = await pumpCollection(client, namespace, sink.open(namespace), {
-      filter: filters.get(`${namespace.db}.${namespace.collection}`) ?? filter,
+      filter: namespaceFilters.get(`${namespace.db}.${namespace.collection}`) ?? {},
       readPreference: options.readPreference,
       batchSize: options.batchSize,
       signal: taskSignal,
