@@ -12,6 +12,8 @@ import type {
   DirectoryNamespaceWriter,
   DirectoryWriterOptions,
 } from '../../../../src/archive/directory/index.js';
+import { DEFAULT_TOOL_VERSION } from '../../../../src/archive/constants.js';
+import { formatPreludeJson } from '../../../../src/archive/directory/prelude-json.js';
 import { formatMetadataJson } from '../../../../src/archive/metadata-json.js';
 import { ArchiveError, ErrorCode, MongoBackupConfigError } from '../../../../src/errors.js';
 import { fixture } from '../../../support/paths.js';
@@ -87,10 +89,22 @@ async function writePlan(options: DirectoryWriterOptions): Promise<void> {
   await writer.writeMetadataOnly('shop', 'recent', VIEW_METADATA);
   await writer.writeMetadataOnly('shop', 'weather', WEATHER_METADATA);
   const summary = await writer.close();
+  const bytes = PLAN.reduce((sum, planned) => sum + Buffer.concat(planned.documents).length, 0);
+  // Every file before compression: documents, each metadata file and prelude.json.
+  const texts = [
+    ...PLAN.map((planned) => planned.metadataJson ?? ''),
+    VIEW_METADATA,
+    WEATHER_METADATA,
+    formatPreludeJson({
+      serverVersion: options.serverVersion,
+      toolVersion: options.toolVersion ?? DEFAULT_TOOL_VERSION,
+    }),
+  ];
   expect(summary).toEqual({
     namespaces: PLAN.length + 2,
     documents: PLAN.reduce((sum, planned) => sum + planned.documents.length, 0),
-    bytes: PLAN.reduce((sum, planned) => sum + Buffer.concat(planned.documents).length, 0),
+    bytes,
+    fileBytes: bytes + texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0),
   });
 }
 
