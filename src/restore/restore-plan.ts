@@ -125,3 +125,25 @@ function unsupportedReason(entry: NamespaceEntry): string | undefined {
   if (entry.collection.startsWith('system.') && entry.collection !== 'system.js') return 'system collection';
   return undefined;
 }
+
+/**
+ * The targets that more than one restored source would be written to (`nsFrom`/`nsTo` pairs mapping two sources
+ * onto one name), with those sources, as mongorestore's "destination conflict" check finds them.
+ *
+ * @example
+ * ```ts
+ * destinationConflicts(plans); // [{ target: 'c.x', sources: ['a.x', 'b.x'] }]
+ * ```
+ */
+export function destinationConflicts(
+  plans: readonly PlannedRestore[],
+): { readonly target: string; readonly sources: readonly string[] }[] {
+  const byTarget = new Map<string, string[]>();
+  for (const plan of plans) {
+    if (plan.skipReason !== undefined || plan.auth !== undefined) continue;
+    byTarget.set(plan.target, [...(byTarget.get(plan.target) ?? []), plan.source]);
+  }
+  return [...byTarget]
+    .filter(([, sources]) => sources.length > 1)
+    .map(([target, sources]) => ({ target, sources }));
+}

@@ -21,7 +21,7 @@ import { buildIndexes, createView, prepareCollection } from './collection-setup.
 import { NamespaceState } from './namespace-state.js';
 import { openRestoreSource, type OpenedSource } from './open-source.js';
 import { INSERT_FIDELITY, insertRawDocuments, type InsertOutcome } from './raw-insert.js';
-import { planRestore } from './restore-plan.js';
+import { destinationConflicts, planRestore } from './restore-plan.js';
 import {
   authVersionConflict,
   backupAuthVersion,
@@ -257,6 +257,7 @@ class RestoreRun {
       usersAndRoles: this.options.usersAndRoles ?? false,
       targetVersion: this.#targetVersion,
     }).map((plan) => new NamespaceState(plan));
+    checkDestinations(this.#states);
     if (this.options.usersAndRoles) checkUsersAndRoles(this.#states);
     this.#byBody.clear();
     for (const state of this.#states) this.#byBody.set(state.plan.sourceBody, state);
@@ -538,6 +539,18 @@ class RestoreRun {
       durationMs: finishedAt.getTime() - startedAt.getTime(),
     };
   }
+}
+
+/** Two sources renamed onto one target would mix (and, with `drop`, drop each other): refused before any write. */
+function checkDestinations(states: readonly NamespaceState[]): void {
+  const conflicts = destinationConflicts(states.map((state) => state.plan));
+  if (conflicts.length === 0) return;
+  throw new MongoBackupUsageError(
+    ErrorCode.INVALID_OPTIONS,
+    `nsFrom/nsTo map several namespaces onto one: ${conflicts
+      .map(({ target, sources }) => `${sources.join(' and ')} -> ${target}`)
+      .join('; ')}`,
+  );
 }
 
 /**

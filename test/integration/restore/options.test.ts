@@ -365,6 +365,24 @@ describe('restore options', () => {
       expect(await collectionNames(src)).toEqual(names);
     });
 
+    it('two sources renamed onto one target: a UsageError naming them, before anything is written', async (ctx) => {
+      requireServer(ctx);
+      const target = fresh('ro_clash');
+      const error = await rejection(
+        service.restore({
+          from: archive,
+          into: 'source',
+          nsFrom: [`${srcName}.orders`, `${srcName}.capped`],
+          nsTo: [`${target}.same`, `${target}.same`],
+          drop: true,
+        }),
+      );
+      expect(error).toBeInstanceOf(MongoBackupUsageError);
+      // Sources are named in backup order (the prelude is sorted): capped before orders.
+      expect((error as Error).message).toContain(`${srcName}.capped and ${srcName}.orders -> ${target}.same`);
+      expect(await databaseNames()).not.toContain(target);
+    });
+
     it('$variables$ may be reordered and repeated in nsTo', async (ctx) => {
       requireServer(ctx);
       const target = fresh('ro_vars');

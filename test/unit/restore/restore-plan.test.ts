@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ArchiveHeader, NamespaceEntry } from '../../../src/archive/types.js';
 import { createNamespaceRenamer, createNamespaceSelector } from '../../../src/namespaces/index.js';
-import { planRestore } from '../../../src/restore/restore-plan.js';
+import { destinationConflicts, planRestore } from '../../../src/restore/restore-plan.js';
 
 const header = (serverVersion: string): ArchiveHeader => ({
   concurrentCollections: 4,
@@ -160,5 +160,26 @@ describe('planRestore', () => {
     );
     expect(excluded[1]?.skipReason).toBe('excluded by nsInclude/nsExclude');
     expect(excluded[0]?.skipReason).toBeUndefined();
+  });
+
+  it('finds the targets several restored sources are renamed onto, and only those', () => {
+    const plan = planRestore(
+      header('7.0.14'),
+      [
+        entry('a', 'x'),
+        entry('b', 'x'),
+        entry('b', 'y'),
+        entry('c', 'x'),
+        entry('shop', '$admin.system.users', ''),
+      ],
+      createNamespaceSelector({ exclude: ['c.*'] }),
+      createNamespaceRenamer([
+        { from: '$db$.x', to: 'all.x' },
+        { from: 'c.*', to: 'all.*' },
+      ]),
+      { usersAndRoles: true },
+    );
+    expect(destinationConflicts(plan)).toEqual([{ target: 'all.x', sources: ['a.x', 'b.x'] }]);
+    expect(destinationConflicts(plan.filter((p) => p.source !== 'b.x'))).toEqual([]);
   });
 });
