@@ -51,6 +51,7 @@ const dumpOptionsSchema = z
     nsInclude: z.array(z.string()).readonly().optional(),
     nsExclude: z.array(z.string()).readonly().optional(),
     excludeCollections: z.array(z.string().min(1)).readonly().optional(),
+    excludeCollectionPrefixes: z.array(z.string().min(1)).readonly().optional(),
     query: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
     queries: z
       .record(
@@ -82,6 +83,15 @@ const dumpOptionsSchema = z
     message: '"usersAndRoles" cannot be combined with "collection"',
     path: ['usersAndRoles'],
   })
+  .refine(
+    (o) =>
+      o.collection === undefined ||
+      (o.excludeCollections ?? []).length + (o.excludeCollectionPrefixes ?? []).length === 0,
+    {
+      message: '"collection" cannot be combined with "excludeCollections" or "excludeCollectionPrefixes"',
+      path: ['collection'],
+    },
+  )
   .refine((o) => !(o.tarball === true && o.format !== 'directory'), {
     message: '"tarball" packs a directory dump: set format to "directory"',
     path: ['tarball'],
@@ -107,14 +117,23 @@ export async function runDump(
     Object.entries(options.queries ?? {}).map(([ns, query]) => [ns, parseQuery(query, `queries["${ns}"]`)]),
   );
   const single = options.databases?.length === 1 ? options.databases[0] : undefined;
-  const select = createNamespaceSelector({
+  const selectByPattern = createNamespaceSelector({
     ...(options.nsInclude ? { include: options.nsInclude } : {}),
     ...(options.nsExclude ? { exclude: options.nsExclude } : {}),
     ...(options.collection !== undefined && single !== undefined
       ? { db: single, collection: options.collection }
       : {}),
-    ...(options.excludeCollections ? { excludeCollections: options.excludeCollections } : {}),
   });
+  // mongodump compares collection names themselves here (not `*.name` patterns, whose `*` would cross dots).
+  const excludedNames = new Set(options.excludeCollections ?? []);
+  const excludedPrefixes = options.excludeCollectionPrefixes ?? [];
+  const select = (namespace: string): boolean => {
+    const collection = namespace.slice(namespace.indexOf('.') + 1);
+    if (excludedNames.has(collection) || excludedPrefixes.some((prefix) => collection.startsWith(prefix))) {
+      return false;
+    }
+    return selectByPattern(namespace);
+  };
   const format = options.format ?? 'archive';
   const gzip = options.gzip ?? true;
   const tarball = options.tarball ?? false;

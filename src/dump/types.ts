@@ -23,8 +23,16 @@ export interface DumpOptions {
   readonly nsInclude?: readonly string[];
   /** Namespace patterns to exclude [`--nsExclude`]; exclusion wins. */
   readonly nsExclude?: readonly string[];
-  /** Collection names to leave out in every database [`--excludeCollection`]. */
+  /**
+   * Collection names to leave out in every database [`--excludeCollection`], compared whole (`logs` leaves out
+   * `shop.logs`, not `shop.app.logs`). Cannot be combined with {@link DumpOptions.collection}.
+   */
   readonly excludeCollections?: readonly string[];
+  /**
+   * Leave out the collections whose name starts with one of these, in every database
+   * [`--excludeCollectionsWithPrefix`]. Cannot be combined with {@link DumpOptions.collection}.
+   */
+  readonly excludeCollectionPrefixes?: readonly string[];
   /**
    * A filter applied to every collection [`--query`]: Extended JSON text or a document. Views are unaffected.
    * (mongodump accepts it only with one collection; here it may apply to all.)

@@ -91,6 +91,12 @@ export const DUMP_FLAGS: FlagSpecs = {
     value: '<collection>',
     description: 'Leave this collection out, in every database',
   },
+  excludeCollectionsWithPrefix: {
+    type: 'string',
+    multiple: true,
+    value: '<prefix>',
+    description: 'Leave out collections whose name starts with this, in every database',
+  },
   nsInclude: {
     type: 'string',
     multiple: true,
@@ -153,6 +159,7 @@ export function parseDumpArgs(args: ParsedArgs): DumpInvocation {
     nsInclude: stringsFlag(args, 'nsInclude'),
     nsExclude: stringsFlag(args, 'nsExclude'),
     excludeCollections: stringsFlag(args, 'excludeCollection'),
+    excludeCollectionPrefixes: stringsFlag(args, 'excludeCollectionsWithPrefix'),
     usersAndRoles: booleanFlag(args, 'dumpDbUsersAndRoles'),
     query: stringFlag(args, 'query'),
     readPreference: choiceFlag(args, 'readPreference', READ_PREFERENCES),

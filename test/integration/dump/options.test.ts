@@ -436,6 +436,28 @@ describe('dump options against a real server', () => {
       ].sort();
       expect(preludeNamespaces(inspection)).toEqual(expected);
     });
+
+    it('excludeCollections compares whole names, as mongodump: `name` keeps `dotted.name`', async (ctx) => {
+      requireServer(ctx);
+      expect(Object.keys(seeded.counts)).toContain('dotted.name');
+      const { inspection } = await dumpNamespaces({ databases: [dbA], excludeCollections: ['name'] });
+      expect(preludeNamespaces(inspection)).toEqual(namesOfA(() => true));
+    });
+
+    it('excludeCollectionPrefixes: collections starting with a prefix are left out of every database', async (ctx) => {
+      requireServer(ctx);
+      const { inspection } = await dumpNamespaces({
+        databases: [dbA, dbB],
+        excludeCollectionPrefixes: ['ord', 'al', 'dotted.'],
+      });
+      const expected = [
+        ...namesOfA(
+          (name) => !name.startsWith('ord') && !name.startsWith('al') && !name.startsWith('dotted.'),
+        ),
+        `${dbB}.beta`,
+      ].sort();
+      expect(preludeNamespaces(inspection)).toEqual(expected);
+    });
   });
 
   describe('query', () => {
