@@ -92,6 +92,10 @@ const dumpOptionsSchema = z
       path: ['collection'],
     },
   )
+  .refine((o) => !o.collection?.startsWith('system.buckets.'), {
+    message: 'a timeseries collection is dumped through its own name, not its system.buckets collection',
+    path: ['collection'],
+  })
   .refine((o) => !(o.tarball === true && o.format !== 'directory'), {
     message: '"tarball" packs a directory dump: set format to "directory"',
     path: ['tarball'],

@@ -1104,6 +1104,26 @@ describe('dump options against a real server', () => {
         { databases: [dbs.a], collection: 'orders', excludeCollections: ['large'] },
         ErrorCode.INVALID_OPTIONS,
       ],
+      [
+        'collection with excludeCollectionPrefixes',
+        { databases: [dbs.a], collection: 'orders', excludeCollectionPrefixes: ['l'] },
+        ErrorCode.INVALID_OPTIONS,
+      ],
+      [
+        'a system.buckets collection',
+        { databases: [dbs.a], collection: 'system.buckets.weather' },
+        ErrorCode.INVALID_OPTIONS,
+      ],
+      [
+        'usersAndRoles with two databases',
+        { databases: [dbs.a, dbs.b], usersAndRoles: true },
+        ErrorCode.INVALID_OPTIONS,
+      ],
+      [
+        'queries with a key that is not db.collection',
+        { queries: { orders: {} } },
+        ErrorCode.INVALID_OPTIONS,
+      ],
       ['an unknown option', { databse: [dbs.a] } as unknown as DumpOptions, ErrorCode.INVALID_OPTIONS],
       ['an unknown format', { format: 'zip' } as unknown as DumpOptions, ErrorCode.INVALID_OPTIONS],
       ['an empty database name', { databases: [''] }, ErrorCode.INVALID_OPTIONS],
