@@ -56,6 +56,7 @@ export {
   packDirectoryToTarGz,
   queryEscape,
   queryUnescape,
+  readBsonFile,
   readDirectoryDump,
 } from './directory/index.js';
 export type {
@@ -67,6 +68,7 @@ export type {
   ExtractTarGzOptions,
   PackDirectoryOptions,
   PackSummary,
+  ReadBsonFileOptions,
   ReadDirectoryDumpOptions,
 } from './directory/index.js';
 

@@ -3,7 +3,8 @@ import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { readDirectoryDump } from '../archive/directory/directory-reader.js';
+import { readBsonFile, readDirectoryDump } from '../archive/directory/directory-reader.js';
+import { parseDumpFileName } from '../archive/directory/file-names.js';
 import { extractTarGz } from '../archive/directory/tar-extract.js';
 import { readArchive } from '../archive/reader.js';
 import type { ArchiveEvent } from '../archive/types.js';
@@ -23,12 +24,13 @@ export interface OpenedSource {
 }
 
 /**
- * Opens a backup: a directory dump, a `.tar.gz` of one (unpacked to a private temporary folder), an archive file
- * (gzip or not), or a stream of an archive.
+ * Opens a backup: a directory dump, a `.tar.gz` of one (unpacked to a private temporary folder), one collection
+ * file of a directory dump (`<coll>.bson[.gz]`, restored as `db.collection`), an archive file (gzip or not), or a
+ * stream of an archive.
  */
 export async function openRestoreSource(
   source: RestoreSource,
-  options: { readonly db?: string } = {},
+  options: { readonly db?: string; readonly collection?: string } = {},
 ): Promise<OpenedSource> {
   if (typeof source !== 'string') {
     return {
@@ -51,6 +53,26 @@ export async function openRestoreSource(
       path: file,
       rereadable: true,
       events: (signal) => readDirectoryDump(file, { ...single, ...(signal ? { signal } : {}) }),
+      close: async () => {},
+    };
+  }
+  if (parseDumpFileName(path.basename(file))?.kind === 'bson') {
+    const { db, collection } = options;
+    if (db === undefined) {
+      throw new MongoBackupUsageError(
+        ErrorCode.INVALID_OPTIONS,
+        `${file} is one collection's documents: give "db" (and "collection", else the file name is used)`,
+      );
+    }
+    return {
+      path: file,
+      rereadable: true,
+      events: (signal) =>
+        readBsonFile(file, {
+          db,
+          ...(collection === undefined ? {} : { collection }),
+          ...(signal ? { signal } : {}),
+        }),
       close: async () => {},
     };
   }

@@ -126,7 +126,10 @@ export async function runRestore(
     throw new AbortError('Restore was aborted before it started', { cause: signal.reason });
 
   const startedAt = new Date();
-  const source = await openRestoreSource(options.from, options.db === undefined ? {} : { db: options.db });
+  const source = await openRestoreSource(options.from, {
+    ...(options.db === undefined ? {} : { db: options.db }),
+    ...(options.collection === undefined ? {} : { collection: options.collection }),
+  });
   let run: RestoreRun;
   try {
     run = new RestoreRun(await connect(), options, select, rename);

@@ -2,7 +2,9 @@ import type { Readable } from 'node:stream';
 import type { NamespaceType } from '../archive/types.js';
 
 /**
- * Where a restore reads from. A string is a path: a directory dump, a `.tar.gz` of one, or an archive file
+ * Where a restore reads from. A string is a path: a directory dump, a `.tar.gz` of one, one collection file of a
+ * directory dump (`<coll>.bson` or `.bson.gz`, restored as {@link RestoreOptions.db}.{@link RestoreOptions.collection},
+ * the collection defaulting to the file's name, as `mongorestore --db X --collection Y FILE`), or an archive file
  * (gzip detected from its first bytes).
  */
 export type RestoreSource = string | Readable;

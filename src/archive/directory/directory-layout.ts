@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { ArchiveError, ErrorCode } from '../../errors.js';
 import { ARCHIVE_FORMAT_VERSION, DEFAULT_CONCURRENT_COLLECTIONS } from '../constants.js';
-import { parseServerVersion } from '../namespace-layout.js';
+import { bodyCollection as bodyCollectionOf, parseServerVersion } from '../namespace-layout.js';
 import type { ServerVersion } from '../namespace-layout.js';
 import type { ArchiveHeader } from '../types.js';
 import { listFolder } from './list-folder.js';
@@ -72,6 +72,40 @@ export async function scanDirectoryDump(dir: string, db?: string): Promise<Direc
     });
   }
   return { header, namespaces };
+}
+
+/**
+ * Lays out one collection file (`<coll>.bson[.gz]`, the `mongorestore --db X --collection Y FILE` form) as a dump of
+ * one namespace, `db.collection`: `collection` defaults to the file's (unescaped) name, the metadata comes from the
+ * sibling `<coll>.metadata.json[.gz]` when there is one, `prelude.json` is looked for beside the file and in its
+ * parent.
+ *
+ * @throws {@link ArchiveError} `DIRECTORY_DUMP_INVALID` when `file` is not a `.bson` file or `db` is not a valid
+ *   database name, and whatever {@link scanDatabaseFolder} throws for the folder it sits in.
+ * @internal
+ */
+export async function scanBsonFile(file: string, db: string, collection?: string): Promise<DirectoryLayout> {
+  const folder = path.dirname(path.resolve(file));
+  assertDatabaseName(db, folder);
+  const header = toHeader(await findPreludeJson([folder, path.dirname(folder)]));
+  const found = (await scanDatabaseFolder(folder, db, versionOf(header))).find(
+    (namespace) =>
+      namespace.dataFile !== undefined && path.resolve(namespace.dataFile.path) === path.resolve(file),
+  );
+  if (found === undefined) {
+    throw new ArchiveError(
+      ErrorCode.DIRECTORY_DUMP_INVALID,
+      `${file}: expected an existing collection file, named <collection>.bson or <collection>.bson.gz`,
+    );
+  }
+  if (collection === undefined || collection === found.entry.collection)
+    return { header, namespaces: [found] };
+  const renamed = { ...found.entry, collection };
+  const bodyCollection =
+    found.bodyCollection === found.entry.collection
+      ? collection
+      : bodyCollectionOf(renamed, versionOf(header));
+  return { header, namespaces: [{ ...found, entry: renamed, bodyCollection }] };
 }
 
 function toHeader(prelude: { serverVersion: string; toolVersion: string } | undefined): ArchiveHeader {

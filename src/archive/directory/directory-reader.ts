@@ -12,7 +12,7 @@ import { Crc64 } from '../crc64.js';
 import { namespaceString } from '../namespace-layout.js';
 import type { ArchiveEvent } from '../types.js';
 import { readBsonDocuments } from './bson-documents.js';
-import { scanDirectoryDump } from './directory-layout.js';
+import { scanBsonFile, scanDirectoryDump, type DirectoryLayout } from './directory-layout.js';
 import type { DirectoryNamespace } from './scan-database-folder.js';
 import { readFileChunks } from './dump-file.js';
 
@@ -73,17 +73,64 @@ export function readDirectoryDump(
   options: ReadDirectoryDumpOptions = {},
 ): AsyncGenerator<ArchiveEvent, void, undefined> {
   const parsed = parseOptions(optionsSchema, options, 'directory dump reader options');
-  return readEvents(dir, parsed.db, parsed.batchBytes ?? DEFAULT_BATCH_BYTES, parsed.signal);
+  return readEvents(
+    () => scanDirectoryDump(dir, parsed.db),
+    parsed.batchBytes ?? DEFAULT_BATCH_BYTES,
+    parsed.signal,
+  );
+}
+
+/** Options of {@link readBsonFile}. */
+export interface ReadBsonFileOptions {
+  /** The database the collection belongs to. */
+  readonly db: string;
+  /** The collection's name. Defaults to the file's name without `.bson[.gz]`, unescaped. */
+  readonly collection?: string;
+  /** As in {@link ReadDirectoryDumpOptions.batchBytes}. */
+  readonly batchBytes?: number;
+  /** As in {@link ReadDirectoryDumpOptions.signal}. */
+  readonly signal?: AbortSignal;
+}
+
+const bsonFileOptionsSchema = optionsSchema.extend({
+  db: z.string().min(1),
+  collection: z.string().min(1).optional(),
+});
+
+/**
+ * Reads one collection file of a directory dump (`<coll>.bson`, or `.bson.gz`), the `mongorestore --db X
+ * --collection Y FILE` form, as the event stream of a dump of that one namespace: its metadata comes from the
+ * `<coll>.metadata.json[.gz]` beside it when there is one.
+ *
+ * @example
+ * ```ts
+ * import { readBsonFile } from 'mongo-backup-service/archive';
+ * for await (const event of readBsonFile('fixtures/users.bson', { db: 'test' })) {
+ *   if (event.kind === 'documents') console.log(event.documents.length);
+ * }
+ * ```
+ * @throws {@link MongoBackupConfigError} at once for malformed options; while iterating, what
+ *   {@link readDirectoryDump} throws, and `DIRECTORY_DUMP_INVALID` when `file` is not a `.bson` file.
+ */
+export function readBsonFile(
+  file: string,
+  options: ReadBsonFileOptions,
+): AsyncGenerator<ArchiveEvent, void, undefined> {
+  const parsed = parseOptions(bsonFileOptionsSchema, options, 'BSON file reader options');
+  return readEvents(
+    () => scanBsonFile(file, parsed.db, parsed.collection),
+    parsed.batchBytes ?? DEFAULT_BATCH_BYTES,
+    parsed.signal,
+  );
 }
 
 async function* readEvents(
-  dir: string,
-  db: string | undefined,
+  scan: () => Promise<DirectoryLayout>,
   batchBytes: number,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ArchiveEvent, void, undefined> {
   throwIfAborted(signal);
-  const layout = await scanDirectoryDump(dir, db);
+  const layout = await scan();
   yield { kind: 'header', header: layout.header };
   yield { kind: 'prelude', entries: layout.namespaces.map((namespace) => namespace.entry) };
   for (const namespace of layout.namespaces) {

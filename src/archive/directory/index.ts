@@ -4,8 +4,8 @@
  *
  * @packageDocumentation
  */
-export { readDirectoryDump } from './directory-reader.js';
-export type { ReadDirectoryDumpOptions } from './directory-reader.js';
+export { readBsonFile, readDirectoryDump } from './directory-reader.js';
+export type { ReadBsonFileOptions, ReadDirectoryDumpOptions } from './directory-reader.js';
 export { createDirectoryWriter, DEFAULT_DIRECTORY_GZIP_LEVEL } from './directory-writer.js';
 export type {
   DirectoryNamespaceSummary,

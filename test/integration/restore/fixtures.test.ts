@@ -1,8 +1,15 @@
 import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MongoBackupService, type RestoreReport } from '../../../src/index.js';
+import { readBsonFile } from '../../../src/archive/index.js';
+import { MongoBackupService, MongoBackupUsageError, type RestoreReport } from '../../../src/index.js';
 import { fixture } from '../../support/paths.js';
-import { connectTestClient, isFerretDb, requireServer, testServer } from '../../support/server.js';
+import {
+  connectTestClient,
+  isFerretDb,
+  requireServer,
+  testServer,
+  uniqueDbName,
+} from '../../support/server.js';
 
 /** Per-namespace document counts from ../shared/fixtures/EXPECTED.md (the reference tools' own counts). */
 const ARCHIVES: Record<string, Record<string, number>> = {
@@ -141,4 +148,44 @@ describe('every real mongodump fixture restores with the reference counts', () =
       }
     });
   }
+});
+
+describe('one collection file of a real directory dump (mongorestore --db X --collection Y FILE)', () => {
+  let client: MongoClient | undefined;
+  const created: string[] = [];
+
+  beforeAll(async () => {
+    if (testServer().kind !== 'none') client = await connectTestClient();
+  });
+  afterAll(async () => {
+    for (const db of created) await client?.db(db).dropDatabase();
+    await client?.close();
+  });
+
+  it('restores a .bson.gz file as db.collection, its metadata from beside it; db is required', async (ctx) => {
+    requireServer(ctx);
+    const file = fixture('real-dirs/youtube-sharing-gzip/resources.bson.gz');
+    let expected = 0;
+    for await (const event of readBsonFile(file, { db: 'x' })) {
+      if (event.kind === 'namespace-end') expected = event.documents;
+    }
+    expect(expected).toBeGreaterThan(0);
+    const service = new MongoBackupService({ source: client!, env: {} });
+    const target = uniqueDbName('onefile');
+    created.push(target);
+
+    const named = await service.restore({ from: file, into: 'source', db: target });
+    expect(named.namespaces.map((ns) => [ns.target, ns.status, ns.documentsInserted])).toEqual([
+      [`${target}.resources`, 'restored', expected],
+    ]);
+    const renamed = await service.restore({ from: file, into: 'source', db: target, collection: 'videos' });
+    expect(renamed.namespaces.map((ns) => [ns.target, ns.status])).toEqual([
+      [`${target}.videos`, 'restored'],
+    ]);
+    expect(await client!.db(target).collection('videos').countDocuments()).toBe(expected);
+
+    await expect(service.restore({ from: file, into: 'source' })).rejects.toBeInstanceOf(
+      MongoBackupUsageError,
+    );
+  });
 });
