@@ -20,6 +20,7 @@ import { Semaphore } from '../util/semaphore.js';
 import { buildIndexes, createView, prepareCollection } from './collection-setup.js';
 import { NamespaceState } from './namespace-state.js';
 import { openRestoreSource, type OpenedSource } from './open-source.js';
+import { insertRetryingMixedSchema } from './mixed-schema-retry.js';
 import { INSERT_FIDELITY, insertRawDocuments, type InsertOutcome } from './raw-insert.js';
 import { destinationConflicts, planRestore } from './restore-plan.js';
 import {
@@ -419,26 +420,15 @@ class RestoreRun {
         writeConcern: this.options.writeConcern,
         rawData: state.plan.rawData,
       });
-    const first = await send(documents);
-    const refused = first.mixedSchemaRefused;
-    if (refused.length === 0 || state.plan.type !== 'timeseries') return first;
-    state.mixedSchemaAllowed ??= this.#db(state)
-      .command({ collMod: state.plan.targetCollection, timeseriesBucketsMayHaveMixedSchemaData: true })
-      .then(() => undefined);
-    await state.mixedSchemaAllowed;
-    // An ordered insert stops at the refused bucket: everything from there on is sent again.
-    const again = this.options.maintainInsertionOrder
-      ? documents.slice(refused[0])
-      : refused.map((index) => documents[index] as Buffer);
-    const second = await send(again);
-    const otherFailures = first.failures - refused.length;
-    return {
-      inserted: first.inserted + second.inserted,
-      duplicates: first.duplicates + second.duplicates,
-      failures: otherFailures + second.failures,
-      firstError: (otherFailures > 0 ? first.firstError : undefined) ?? second.firstError,
-      mixedSchemaRefused: second.mixedSchemaRefused,
-    };
+    if (state.plan.type !== 'timeseries') return send(documents);
+    return insertRetryingMixedSchema(documents, {
+      send,
+      ordered: this.options.maintainInsertionOrder ?? false,
+      allowMixedSchema: () =>
+        (state.mixedSchemaAllowed ??= this.#db(state)
+          .command({ collMod: state.plan.targetCollection, timeseriesBucketsMayHaveMixedSchemaData: true })
+          .then(() => undefined)),
+    });
   }
 
   async #createViews(): Promise<void> {
