@@ -1,24 +1,25 @@
 /**
- * What `inspect` reads: an archive (gzip or not, a file or standard input), a directory dump, or a `.tar.gz` of
- * one (extracted to a private temporary folder, removed afterwards). Each gives the same picture: header, prelude
+ * What `inspect` reads: an archive (gzip or not, a file or standard input), a directory dump, a `.tar.gz` of one
+ * (extracted to a private temporary folder, removed afterwards), or one collection file (`<coll>.bson[.gz]`). Each gives the same picture: header, prelude
  * entries, per namespace documents, bytes and CRC, and a verdict.
  *
  * @packageDocumentation
  */
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 
-import { extractTarGz, readDirectoryDump } from '../archive/directory/index.js';
+import { extractTarGz, readBsonFile, readDirectoryDump } from '../archive/directory/index.js';
+import { parseDumpFileName } from '../archive/directory/file-names.js';
+import { looksLikeTarGz } from '../archive/directory/tar-sniff.js';
 import { inspectArchive, inspectEvents, type InspectedNamespace } from '../archive/inspect.js';
 import type { ArchiveHeader, NamespaceEntry } from '../archive/types.js';
 import { ArchiveError, ErrorCode, MongoBackupUsageError } from '../errors.js';
 
-/** The kinds of backup `inspect` understands. */
-export type InspectedKind = 'archive' | 'directory' | 'tar.gz';
+/** The kinds of backup `inspect` understands; `bson` is one collection file of a directory dump. */
+export type InspectedKind = 'archive' | 'directory' | 'tar.gz' | 'bson';
 
 /** What `inspect` found. */
 export interface BackupInspection {
@@ -38,9 +39,6 @@ export interface BackupInspection {
   readonly error?: ArchiveError;
 }
 
-const SNIFF_BYTES = 64 * 1024;
-const TAR_MAGIC_OFFSET = 257;
-
 /**
  * Inspects the backup at `target` (`-` reads `stdin`). Never throws for a damaged backup (the verdict says why);
  * throws {@link MongoBackupUsageError} `BACKUP_NOT_FOUND` when nothing is at `target`.
@@ -55,6 +53,12 @@ export async function inspectBackup(target: string, stdin: Readable): Promise<Ba
   });
   if (info.isDirectory())
     return { path: file, kind: 'directory', gzip: false, ...(await inspectDirectory(file)) };
+  if (parseDumpFileName(path.basename(file))?.kind === 'bson') {
+    // One collection file: its folder names the database, as in a dump (`DIR/<db>/<coll>.bson`).
+    const db = path.basename(path.dirname(file));
+    const gzip = file.endsWith('.gz');
+    return { path: file, kind: 'bson', gzip, ...(await inspectEvents(readBsonFile(file, { db }))) };
+  }
   if (/\.(tar\.gz|tgz)$/i.test(file) || (await looksLikeTarGz(file))) return inspectTarGz(file);
   return inspectArchiveStream(file, createReadStream(file));
 }
@@ -104,25 +108,5 @@ async function inspectTarGz(file: string): Promise<BackupInspection> {
     return { path: file, kind: 'tar.gz', gzip: true, ...(await inspectDirectory(unpacked)) };
   } finally {
     await rm(unpacked, { recursive: true, force: true });
-  }
-}
-
-/** A gzip file whose content starts with a tar header (`ustar` at offset 257) rather than the archive magic. */
-async function looksLikeTarGz(file: string): Promise<boolean> {
-  const handle = await open(file, 'r');
-  let head: Buffer;
-  try {
-    const buffer = Buffer.alloc(SNIFF_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
-    head = buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-  if (head[0] !== 0x1f || head[1] !== 0x8b) return false;
-  try {
-    const start = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
-    return start.subarray(TAR_MAGIC_OFFSET, TAR_MAGIC_OFFSET + 5).toString('latin1') === 'ustar';
-  } catch {
-    return false;
   }
 }

@@ -1,10 +1,11 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { readBsonFile, readDirectoryDump } from '../archive/directory/directory-reader.js';
 import { parseDumpFileName } from '../archive/directory/file-names.js';
+import { looksLikeTarGz } from '../archive/directory/tar-sniff.js';
 import { extractTarGz } from '../archive/directory/tar-extract.js';
 import { readArchive } from '../archive/reader.js';
 import type { ArchiveEvent } from '../archive/types.js';
@@ -103,30 +104,4 @@ export async function openRestoreSource(
 async function holdsCollectionFiles(dir: string): Promise<boolean> {
   const names = await readdir(dir);
   return names.some((name) => /\.(bson|metadata\.json)(\.gz)?$/.test(name) && !name.startsWith('oplog.bson'));
-}
-
-/** A gzip file whose content starts with a tar header ("ustar" at offset 257) rather than the archive magic. */
-async function looksLikeTarGz(file: string): Promise<boolean> {
-  const handle = await open(file, 'r');
-  try {
-    const head = Buffer.alloc(2);
-    await handle.read(head, 0, 2, 0);
-    if (head[0] !== 0x1f || head[1] !== 0x8b) return false;
-  } finally {
-    await handle.close();
-  }
-  const { createGunzip } = await import('node:zlib');
-  const gunzip = createReadStream(file, { end: 64 * 1024 }).pipe(createGunzip());
-  let collected = Buffer.alloc(0);
-  try {
-    for await (const chunk of gunzip) {
-      collected = Buffer.concat([collected, chunk as Buffer]);
-      if (collected.length >= 262) break;
-    }
-  } catch {
-    // A partial read of a gzip member ends with an error once the slice runs out; the header is what matters.
-  } finally {
-    gunzip.destroy();
-  }
-  return collected.subarray(257, 262).toString('latin1') === 'ustar';
 }

@@ -48,7 +48,9 @@ export function inspectionLines(result: BackupInspection): string[] {
       ? `archive${result.gzip ? ', gzip' : ', not compressed'}`
       : result.kind === 'tar.gz'
         ? 'directory dump packed as .tar.gz'
-        : 'directory dump';
+        : result.kind === 'bson'
+          ? `one collection file of a directory dump${result.gzip ? ', gzip' : ''}`
+          : 'directory dump';
   const entryRows = result.entries.map((entry) => [
     entry.db === '' ? `.${entry.collection}` : `${entry.db}.${entry.collection}`,
     entry.type || 'oplog',
@@ -103,12 +105,13 @@ export const inspectCommand: CommandSpec = {
   name: 'inspect',
   aliases: ['verify'],
   summary: 'Check a backup without a database: header, prelude, documents, bytes and CRC per namespace',
-  usage: 'inspect <archive|dir|tar.gz|-> [--json]',
+  usage: 'inspect <archive|dir|tar.gz|coll.bson|-> [--json]',
   description: [
     'Reads the whole backup and checks what mongorestore checks: the magic number, the prelude, every block and',
     "document length, and each namespace's CRC-64. Prints VALID, or INVALID with the error code, the offset in",
     'the (decompressed) stream and the message, and exits with 1. CRCs are shown as the archive stores them',
-    '(signed 64-bit). For a directory dump the CRCs are computed from its .bson files. "-" reads stdin.',
+    '(signed 64-bit). For a directory dump the CRCs are computed from its .bson files; a single .bson file is read',
+    'as its folder\'s database. "-" reads stdin.',
   ],
   flags: { json: JSON_FLAG },
   maxPositionals: 1,
@@ -119,7 +122,7 @@ export const inspectCommand: CommandSpec = {
   async run(args, io) {
     const [target] = args.positionals;
     if (target === undefined)
-      throw usageError('expected the path of an archive, a directory dump or a .tar.gz');
+      throw usageError('expected the path of an archive, a directory dump, a .tar.gz or a .bson file');
     const result = await inspectBackup(target, standardInput(io.stdin));
     if (wantsJson(args)) writeLine(io.stdout, toJson(inspectionJson(result)));
     else writeLines(io.stdout, inspectionLines(result));

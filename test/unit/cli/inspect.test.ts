@@ -135,6 +135,17 @@ describe('inspect on directory dumps and tarballs', () => {
     expect(text.stdout.trimEnd().endsWith('VALID')).toBe(true);
   });
 
+  it('one .bson file of it: the same namespace, its folder naming the database', async () => {
+    const whole = (await runCaptured(['inspect', dir, '--json'])).json<InspectJson>();
+    const run = await runCaptured(['inspect', path.join(dir, 'test', 'foo.bson'), '--json']);
+    expect(run.code).toBe(0);
+    const result = run.json<InspectJson>();
+    expect(result).toMatchObject({ kind: 'bson', gzip: false, valid: true });
+    expect(result.namespaces).toEqual(whole.namespaces);
+    const text = await runCaptured(['inspect', path.join(dir, 'test', 'foo.bson')]);
+    expect(text.stdout).toContain('format:  one collection file of a directory dump');
+  });
+
   it('a .tar.gz of it gives the same table, and its temporary folder is removed', async () => {
     const tarball = path.join(workDir, 'coll_with_index.tar.gz');
     await packDirectoryToTarGz(dir, tarball);
@@ -169,7 +180,9 @@ describe('inspect usage', () => {
   it('needs a path (exit 2), and a path that exists (exit 2)', async () => {
     const none = await runCaptured(['inspect']);
     expect(none.code).toBe(2);
-    expect(none.stderr).toContain('expected the path of an archive, a directory dump or a .tar.gz');
+    expect(none.stderr).toContain(
+      'expected the path of an archive, a directory dump, a .tar.gz or a .bson file',
+    );
     const missing = await runCaptured(['inspect', path.join(workDir, 'nope')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('[BACKUP_NOT_FOUND]');
