@@ -4,6 +4,7 @@ import { Binary, type MongoClient } from 'mongodb';
 import { formatMetadataJson } from '../archive/metadata-json.js';
 import { bodyCollection, parseServerVersion, usesBucketsNamespace } from '../archive/namespace-layout.js';
 import type { CollectionMetadata, NamespaceType } from '../archive/types.js';
+import { isDumpedCollection, isDumpedWhenAll } from './system-namespaces.js';
 
 /** One namespace a dump will write, with everything the prelude needs. */
 export interface PlannedNamespace {
@@ -37,7 +38,7 @@ export interface DumpPlan {
 
 /** Which databases and namespaces to plan for. */
 export interface CatalogSelection {
-  /** Databases to dump; all but `local` and `config` when absent. */
+  /** Databases to dump; when absent, all but `local` and the internal ones (see {@link isDumpedWhenAll}). */
   readonly databases?: readonly string[];
   /** Namespace filter (`db.collection` → keep?), applied after the system-collection rules. */
   readonly select: (namespace: string) => boolean;
@@ -51,16 +52,11 @@ export interface CatalogSelection {
 /** Prefix of the per-database users, roles and auth-version namespaces (`<db>.$admin.system.users`...). */
 export const DATABASE_AUTH_PREFIX = '$admin.';
 
-const ADMIN_AUTH_COLLECTIONS: ReadonlySet<string> = new Set([
-  'system.users',
-  'system.roles',
-  'system.version',
-]);
-
 /**
- * Lists what a dump of the source will contain, skipping what mongodump skips: the `local` and `config` databases
- * unless named, `<db>.system.*` except `system.js` (and, in `admin`, users, roles and version), bucket collections
- * (dumped through their timeseries collection). Option and index values keep their BSON types (`promoteValues:
+ * Lists what a dump of the source will contain, skipping what mongodump skips (see {@link isDumpedCollection}):
+ * `local` and the server's internal databases unless named, `config` but its sharding metadata unless named,
+ * `<db>.system.*` except `system.js` (in `admin`, all but `system.keys`), bucket collections (dumped through their
+ * timeseries collection). Option and index values keep their BSON types (`promoteValues:
  * false`), so `size: 4096` stays an Int32 and `{ a: 1.0 }` stays a Double.
  */
 export async function planDump(client: MongoClient, selection: CatalogSelection): Promise<DumpPlan> {
@@ -68,6 +64,7 @@ export async function planDump(client: MongoClient, selection: CatalogSelection)
   const serverVersion = String(build['version'] ?? '');
   const version = parseServerVersion(serverVersion);
   const databases = selection.databases ?? (await listDatabaseNames(client));
+  const configNamed = selection.databases?.includes('config') ?? false;
   const namespaces: PlannedNamespace[] = [];
   for (const db of databases) {
     const infos = await client
@@ -78,7 +75,12 @@ export async function planDump(client: MongoClient, selection: CatalogSelection)
     for (const info of sorted) {
       const name = String(info.name);
       const type = namespaceType(info);
-      if (type === undefined || !isDumpable(db, name) || !selection.select(`${db}.${name}`)) continue;
+      if (
+        type === undefined ||
+        !isDumpedCollection(db, name, configNamed) ||
+        !selection.select(`${db}.${name}`)
+      )
+        continue;
       const indexes = type === 'view' ? [] : await listIndexes(client, db, name);
       const metadata = collectionMetadata(name, type, info, indexes);
       namespaces.push({
@@ -122,7 +124,7 @@ async function listDatabaseNames(client: MongoClient): Promise<string[]> {
   const { databases } = await client.db('admin').admin().listDatabases({ nameOnly: true });
   return databases
     .map((d) => d.name)
-    .filter((name) => name !== 'local' && name !== 'config')
+    .filter(isDumpedWhenAll)
     .sort();
 }
 
@@ -138,12 +140,6 @@ function namespaceType(info: Document): NamespaceType | undefined {
     default:
       return undefined;
   }
-}
-
-function isDumpable(db: string, collection: string): boolean {
-  if (!collection.startsWith('system.')) return true;
-  if (collection === 'system.js') return true;
-  return db === 'admin' && ADMIN_AUTH_COLLECTIONS.has(collection);
 }
 
 /** Index specs as the server lists them; for timeseries, on the timeseries collection (the server translates). */

@@ -15,7 +15,11 @@ export type DumpFormat = 'archive' | 'directory';
  * ```
  */
 export interface DumpOptions {
-  /** Databases to dump [`--db`]. Defaults to every database but `local` and `config`. */
+  /**
+   * Databases to dump [`--db`]. Defaults to every database but `local` and the server's internal ones, with only the
+   * sharding metadata of `config` (`chunks`, `collections`, `databases`, `settings`, `shards`, `tags`, `version`),
+   * as mongodump does.
+   */
   readonly databases?: readonly string[];
   /** The one collection to dump [`--collection`]; needs exactly one database. */
   readonly collection?: string;

@@ -41,7 +41,8 @@ export const DUMP_FLAGS: FlagSpecs = {
     short: 'd',
     multiple: true,
     value: '<db>',
-    description: 'Database to dump (default: all but local and config; MONGO_BACKUP_DATABASES)',
+    description:
+      'Database to dump (default: all but local, config only its sharding metadata; MONGO_BACKUP_DATABASES)',
   },
   collection: {
     type: 'string',

@@ -327,7 +327,7 @@ describe('dump options against a real server', () => {
       expect(report.totalDocuments).toBe(sum(Object.values(expected)));
     });
 
-    it('no databases option dumps every database but local and config, which are dumped only when named', async (ctx) => {
+    it('no databases option dumps every database but local (and of config only its sharding metadata); named, they are dumped whole', async (ctx) => {
       requireServer(ctx);
       const suffix = uniqueDbName('mbs');
       for (const db of ['local', 'config']) {
@@ -342,7 +342,8 @@ describe('dump options against a real server', () => {
         }
       }
       // Every database is listed; the include patterns only keep the run small and away from other tests' data.
-      // local.* and config.* are included on purpose: leaving them out is the database listing's job.
+      // local.* and config.* are included on purpose: leaving out local, and config's collections other than the
+      // sharding metadata, is the catalog's job (as in mongodump).
       const output = path.join(await newDir('all-dbs'), 'all.gz');
       const svc = service(workDir);
       const report = await svc.dump({
