@@ -23,13 +23,7 @@ import { openRestoreSource, type OpenedSource } from './open-source.js';
 import { insertRetryingMixedSchema } from './mixed-schema-retry.js';
 import { INSERT_FIDELITY, insertRawDocuments, type InsertOutcome } from './raw-insert.js';
 import { destinationConflicts, planRestore } from './restore-plan.js';
-import {
-  authVersionConflict,
-  backupAuthVersion,
-  dropTempAuthCollections,
-  mergeUsersAndRoles,
-  serverAuthVersion,
-} from './users-and-roles.js';
+import { dropTempAuthCollections, mergeStagedUsersAndRoles } from './users-and-roles.js';
 import { acceptsIgnoreUnknownIndexOptions, acceptsLiteralZeroTimestamp } from './server-features.js';
 import {
   DEFAULT_RESTORE_BATCH_BYTES,
@@ -464,20 +458,11 @@ class RestoreRun {
       const unstaged = staged.find((state) => state.status === 'failed');
       if (unstaged)
         throw new Error(`not merged: ${unstaged.plan.source} could not be staged (${unstaged.reason})`);
-      const scope = staged[0]?.plan.auth?.scope ?? '';
-      const conflict = authVersionConflict(
-        backupAuthVersion(
-          parseServerVersion(this.#header?.serverVersion ?? ''),
-          this.#authVersionDocuments,
-          scope,
-        ),
-        await serverAuthVersion(this.client),
-      );
-      if (conflict !== undefined) throw new Error(conflict);
-      await mergeUsersAndRoles(this.client, {
-        users: staged.some((state) => state.plan.auth?.kind === 'users'),
-        roles: staged.some((state) => state.plan.auth?.kind === 'roles'),
-        scope,
+      await mergeStagedUsersAndRoles(this.client, {
+        kinds: staged.map((state) => state.plan.auth?.kind ?? 'users'),
+        scope: staged[0]?.plan.auth?.scope ?? '',
+        backupServerVersion: parseServerVersion(this.#header?.serverVersion ?? ''),
+        versionDocuments: this.#authVersionDocuments,
         drop: this.options.drop ?? false,
         writeConcern: this.options.writeConcern,
       });

@@ -102,7 +102,7 @@ export function authVersionConflict(backup: number | string, server: number): st
 }
 
 /** The target's auth schema version; 1 for servers so old that they do not know the parameter. */
-export async function serverAuthVersion(client: MongoClient): Promise<number> {
+async function serverAuthVersion(client: MongoClient): Promise<number> {
   try {
     const reply = await client.db('admin').command({ getParameter: 1, authSchemaVersion: 1 });
     return Number(reply['authSchemaVersion']);
@@ -113,8 +113,46 @@ export async function serverAuthVersion(client: MongoClient): Promise<number> {
   }
 }
 
+/** What was staged, and what decides whether it may be merged. */
+export interface StagedUsersAndRoles {
+  /** The kinds staged (`users`, `roles`). */
+  readonly kinds: readonly AuthKind[];
+  /** The database whose users/roles they are, "" for all. */
+  readonly scope: string;
+  /** The version of the server the backup was made from. */
+  readonly backupServerVersion: ServerVersion | undefined;
+  /** The backup's auth-version documents, when it has them. */
+  readonly versionDocuments: readonly Buffer[] | undefined;
+  /** Replace the scope's users and roles instead of adding to them (the restore's `drop`). */
+  readonly drop: boolean;
+  readonly writeConcern: Document | undefined;
+}
+
+/**
+ * Merges what was staged, once the backup's auth schema version is known to fit the target's.
+ *
+ * @throws an Error saying why, when the versions do not fit or the server cannot merge.
+ */
+export async function mergeStagedUsersAndRoles(
+  client: MongoClient,
+  staged: StagedUsersAndRoles,
+): Promise<void> {
+  const conflict = authVersionConflict(
+    backupAuthVersion(staged.backupServerVersion, staged.versionDocuments, staged.scope),
+    await serverAuthVersion(client),
+  );
+  if (conflict !== undefined) throw new Error(conflict);
+  await mergeUsersAndRoles(client, {
+    users: staged.kinds.includes('users'),
+    roles: staged.kinds.includes('roles'),
+    scope: staged.scope,
+    drop: staged.drop,
+    writeConcern: staged.writeConcern,
+  });
+}
+
 /** What to merge: the staged temporary collections and the database they belong to. */
-export interface MergeRequest {
+interface MergeRequest {
   readonly users: boolean;
   readonly roles: boolean;
   /** The database whose users/roles are merged, "" for all. */
@@ -125,7 +163,7 @@ export interface MergeRequest {
 }
 
 /** Merges the staged users and roles into the server's; explains a server that cannot. */
-export async function mergeUsersAndRoles(client: MongoClient, request: MergeRequest): Promise<void> {
+async function mergeUsersAndRoles(client: MongoClient, request: MergeRequest): Promise<void> {
   try {
     await client.db('admin').command({
       _mergeAuthzCollections: 1,
