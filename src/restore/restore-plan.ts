@@ -6,6 +6,7 @@ import {
   type ServerVersion,
 } from '../archive/namespace-layout.js';
 import type { ArchiveHeader, CollectionMetadata, NamespaceEntry, NamespaceType } from '../archive/types.js';
+import { ErrorCode, MongoBackupUsageError } from '../errors.js';
 import { splitNamespace, type NamespaceRenamer, type NamespaceSelector } from '../namespaces/index.js';
 import { authKindOf, mergeScope, TEMP_AUTH_COLLECTIONS, type AuthKind } from './users-and-roles.js';
 
@@ -146,4 +147,38 @@ export function destinationConflicts(
   return [...byTarget]
     .filter(([, sources]) => sources.length > 1)
     .map(([target, sources]) => ({ target, sources }));
+}
+
+/**
+ * Refuses, before anything is written, a plan mongorestore would refuse: several sources renamed onto one target
+ * (they would mix and, with `drop`, drop each other); with `usersAndRoles`, a backup without users or roles, or with
+ * users and roles of different databases.
+ *
+ * @throws {@link MongoBackupUsageError} `INVALID_OPTIONS`, naming the namespaces.
+ */
+export function assertRestorable(plans: readonly PlannedRestore[], usersAndRoles: boolean): void {
+  const conflicts = destinationConflicts(plans);
+  if (conflicts.length > 0) {
+    throw new MongoBackupUsageError(
+      ErrorCode.INVALID_OPTIONS,
+      `nsFrom/nsTo map several namespaces onto one: ${conflicts
+        .map(({ target, sources }) => `${sources.join(' and ')} -> ${target}`)
+        .join('; ')}`,
+    );
+  }
+  if (!usersAndRoles) return;
+  const staged = plans.filter((plan) => plan.skipReason === undefined && plan.auth !== undefined);
+  if (staged.length === 0) {
+    throw new MongoBackupUsageError(
+      ErrorCode.INVALID_OPTIONS,
+      'usersAndRoles: the backup holds no users or roles (dump one database with usersAndRoles, or dump admin)',
+    );
+  }
+  if (new Set(staged.map((plan) => plan.auth?.scope)).size > 1) {
+    throw new MongoBackupUsageError(
+      ErrorCode.INVALID_OPTIONS,
+      `usersAndRoles: the backup holds users and roles of different databases ` +
+        `(${staged.map((plan) => plan.source).join(', ')}); select one set with nsInclude/nsExclude`,
+    );
+  }
 }

@@ -22,7 +22,7 @@ import { NamespaceState } from './namespace-state.js';
 import { openRestoreSource, type OpenedSource } from './open-source.js';
 import { insertRetryingMixedSchema } from './mixed-schema-retry.js';
 import { INSERT_FIDELITY, insertRawDocuments, type InsertOutcome } from './raw-insert.js';
-import { destinationConflicts, planRestore } from './restore-plan.js';
+import { assertRestorable, planRestore } from './restore-plan.js';
 import { dropTempAuthCollections, mergeStagedUsersAndRoles } from './users-and-roles.js';
 import { acceptsIgnoreUnknownIndexOptions, acceptsLiteralZeroTimestamp } from './server-features.js';
 import {
@@ -255,8 +255,10 @@ class RestoreRun {
       usersAndRoles: this.options.usersAndRoles ?? false,
       targetVersion: this.#targetVersion,
     }).map((plan) => new NamespaceState(plan));
-    checkDestinations(this.#states);
-    if (this.options.usersAndRoles) checkUsersAndRoles(this.#states);
+    assertRestorable(
+      this.#states.map((state) => state.plan),
+      this.options.usersAndRoles ?? false,
+    );
     this.#byBody.clear();
     for (const state of this.#states) this.#byBody.set(state.plan.sourceBody, state);
   }
@@ -516,39 +518,6 @@ class RestoreRun {
       finishedAt,
       durationMs: finishedAt.getTime() - startedAt.getTime(),
     };
-  }
-}
-
-/** Two sources renamed onto one target would mix (and, with `drop`, drop each other): refused before any write. */
-function checkDestinations(states: readonly NamespaceState[]): void {
-  const conflicts = destinationConflicts(states.map((state) => state.plan));
-  if (conflicts.length === 0) return;
-  throw new MongoBackupUsageError(
-    ErrorCode.INVALID_OPTIONS,
-    `nsFrom/nsTo map several namespaces onto one: ${conflicts
-      .map(({ target, sources }) => `${sources.join(' and ')} -> ${target}`)
-      .join('; ')}`,
-  );
-}
-
-/**
- * With `usersAndRoles`, the backup must hold users or roles, all of one database (mongorestore's checks), so that
- * the mistake is reported before anything is written.
- */
-function checkUsersAndRoles(states: readonly NamespaceState[]): void {
-  const staged = states.filter((state) => state.active && state.plan.auth !== undefined);
-  if (staged.length === 0) {
-    throw new MongoBackupUsageError(
-      ErrorCode.INVALID_OPTIONS,
-      'usersAndRoles: the backup holds no users or roles (dump one database with usersAndRoles, or dump admin)',
-    );
-  }
-  const scopes = new Set(staged.map((state) => state.plan.auth?.scope));
-  if (scopes.size > 1) {
-    throw new MongoBackupUsageError(
-      ErrorCode.INVALID_OPTIONS,
-      `usersAndRoles: the backup holds users and roles of different databases (${staged.map((state) => state.plan.source).join(', ')}); select one set with nsInclude/nsExclude`,
-    );
   }
 }
 

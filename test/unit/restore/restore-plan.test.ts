@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ArchiveHeader, NamespaceEntry } from '../../../src/archive/types.js';
 import { createNamespaceRenamer, createNamespaceSelector } from '../../../src/namespaces/index.js';
-import { destinationConflicts, planRestore } from '../../../src/restore/restore-plan.js';
+import { MongoBackupUsageError } from '../../../src/errors.js';
+import { assertRestorable, destinationConflicts, planRestore } from '../../../src/restore/restore-plan.js';
 
 const header = (serverVersion: string): ArchiveHeader => ({
   concurrentCollections: 4,
@@ -181,5 +182,26 @@ describe('planRestore', () => {
     );
     expect(destinationConflicts(plan)).toEqual([{ target: 'all.x', sources: ['a.x', 'b.x'] }]);
     expect(destinationConflicts(plan.filter((p) => p.source !== 'b.x'))).toEqual([]);
+  });
+
+  it('refuses, before writing, conflicts and usersAndRoles a backup cannot satisfy', () => {
+    const plan = (
+      entries: NamespaceEntry[],
+      usersAndRoles: boolean,
+      pairs: { from: string; to: string }[] = [],
+    ) =>
+      planRestore(header('7.0.14'), entries, createNamespaceSelector(), createNamespaceRenamer(pairs), {
+        usersAndRoles,
+      });
+    const twoOntoOne = plan([entry('a', 'x'), entry('b', 'x')], false, [{ from: '$db$.x', to: 'c.x' }]);
+    expect(() => assertRestorable(twoOntoOne, false)).toThrow(/a\.x and b\.x -> c\.x/);
+    expect(() => assertRestorable(plan([entry('a', 'x')], true), true)).toThrow(/holds no users or roles/);
+    const mixed = plan([entry('shop', '$admin.system.users', ''), entry('admin', 'system.users')], true);
+    expect(() => assertRestorable(mixed, true)).toThrow(MongoBackupUsageError);
+    expect(() => assertRestorable(mixed, true)).toThrow(/different databases/);
+    expect(() =>
+      assertRestorable(plan([entry('shop', '$admin.system.users', '')], true), true),
+    ).not.toThrow();
+    expect(() => assertRestorable(mixed, false)).not.toThrow();
   });
 });
