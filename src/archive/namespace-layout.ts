@@ -71,6 +71,35 @@ export function namespaceString(db: string, collection: string): string {
   return `${db}.${collection}`;
 }
 
+/** Which auth collection: users, roles, or the auth schema version. */
+export type AuthKind = 'users' | 'roles' | 'version';
+
+/**
+ * The collections under which a one-database dump with users and roles (`mongodump --dumpDbUsersAndRoles`) holds
+ * that database's users, roles and the auth schema version: `<db>.$admin.system.users` and so on. Directory dumps
+ * name their files the same, unescaped.
+ */
+export const DATABASE_AUTH_COLLECTIONS: Readonly<Record<AuthKind, string>> = Object.freeze({
+  users: '$admin.system.users',
+  roles: '$admin.system.roles',
+  version: '$admin.system.version',
+});
+
+/**
+ * Which of {@link DATABASE_AUTH_COLLECTIONS} a collection name is, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * databaseAuthKind('$admin.system.roles'); // 'roles'
+ * databaseAuthKind('system.roles');        // undefined
+ * ```
+ */
+export function databaseAuthKind(collection: string): AuthKind | undefined {
+  return (Object.keys(DATABASE_AUTH_COLLECTIONS) as AuthKind[]).find(
+    (kind) => DATABASE_AUTH_COLLECTIONS[kind] === collection,
+  );
+}
+
 /** Whether `db.collection` is the oplog of an `--oplog` dump. */
 export function isOplog(db: string, collection: string): boolean {
   return db === '' && collection === 'oplog';

@@ -2,7 +2,12 @@ import type { Document } from 'bson';
 // The driver's own BSON classes: `instanceof` against the `bson` package's ESM build fails for driver objects.
 import { Binary, type MongoClient } from 'mongodb';
 import { formatMetadataJson } from '../archive/metadata-json.js';
-import { bodyCollection, parseServerVersion, usesBucketsNamespace } from '../archive/namespace-layout.js';
+import {
+  bodyCollection,
+  DATABASE_AUTH_COLLECTIONS,
+  parseServerVersion,
+  usesBucketsNamespace,
+} from '../archive/namespace-layout.js';
 import type { CollectionMetadata, NamespaceType } from '../archive/types.js';
 import { isDumpedCollection, isDumpedWhenAll } from './system-namespaces.js';
 
@@ -48,9 +53,6 @@ export interface CatalogSelection {
    */
   readonly usersAndRolesOf?: string;
 }
-
-/** Prefix of the per-database users, roles and auth-version namespaces (`<db>.$admin.system.users`...). */
-export const DATABASE_AUTH_PREFIX = '$admin.';
 
 /**
  * Lists what a dump of the source will contain, skipping what mongodump skips (see {@link isDumpedCollection}):
@@ -106,7 +108,7 @@ export async function planDump(client: MongoClient, selection: CatalogSelection)
  */
 function databaseAuthNamespaces(db: string): PlannedNamespace[] {
   return (['users', 'roles', 'version'] as const).map((kind) => {
-    const collection = `${DATABASE_AUTH_PREFIX}system.${kind}`;
+    const collection = DATABASE_AUTH_COLLECTIONS[kind];
     return {
       db,
       collection,

@@ -3,12 +3,13 @@ import {
   parseServerVersion,
   usesBucketsNamespace,
   BUCKETS_PREFIX,
+  type AuthKind,
   type ServerVersion,
 } from '../archive/namespace-layout.js';
 import type { ArchiveHeader, CollectionMetadata, NamespaceEntry, NamespaceType } from '../archive/types.js';
 import { ErrorCode, MongoBackupUsageError } from '../errors.js';
 import { splitNamespace, type NamespaceRenamer, type NamespaceSelector } from '../namespaces/index.js';
-import { authKindOf, mergeScope, TEMP_AUTH_COLLECTIONS, type AuthKind } from './users-and-roles.js';
+import { authKindOf, mergeScope, TEMP_AUTH_COLLECTIONS } from './users-and-roles.js';
 
 /** One prelude entry and what the restore will do with it. */
 export interface PlannedRestore {

@@ -13,10 +13,7 @@
 
 import { BSON, type Document } from 'bson';
 import type { MongoClient } from 'mongodb';
-import type { ServerVersion } from '../archive/namespace-layout.js';
-
-/** Which auth collection a backup namespace holds. */
-export type AuthKind = 'users' | 'roles' | 'version';
+import { databaseAuthKind, type AuthKind, type ServerVersion } from '../archive/namespace-layout.js';
 
 /** The temporary collections of `admin` the users and roles are staged in (mongorestore's defaults). */
 export const TEMP_AUTH_COLLECTIONS: Readonly<Record<Exclude<AuthKind, 'version'>, string>> = {
@@ -24,9 +21,12 @@ export const TEMP_AUTH_COLLECTIONS: Readonly<Record<Exclude<AuthKind, 'version'>
   roles: 'temproles',
 };
 
-const DATABASE_AUTH_PREFIX = '$admin.system.';
-const ADMIN_AUTH_PREFIX = 'system.';
-const KINDS: readonly AuthKind[] = ['users', 'roles', 'version'];
+/** How a full dump (of `admin`) holds them. */
+const ADMIN_AUTH_COLLECTIONS: ReadonlyMap<string, AuthKind> = new Map([
+  ['system.users', 'users'],
+  ['system.roles', 'roles'],
+  ['system.version', 'version'],
+]);
 const COMMAND_NOT_FOUND = 59;
 
 /**
@@ -40,14 +40,9 @@ const COMMAND_NOT_FOUND = 59;
  * ```
  */
 export function authKindOf(db: string, collection: string): AuthKind | undefined {
-  const prefix = collection.startsWith(DATABASE_AUTH_PREFIX)
-    ? DATABASE_AUTH_PREFIX
-    : db === 'admin' && collection.startsWith(ADMIN_AUTH_PREFIX)
-      ? ADMIN_AUTH_PREFIX
-      : undefined;
-  if (prefix === undefined) return undefined;
-  const kind = collection.slice(prefix.length);
-  return (KINDS as readonly string[]).includes(kind) ? (kind as AuthKind) : undefined;
+  return (
+    databaseAuthKind(collection) ?? (db === 'admin' ? ADMIN_AUTH_COLLECTIONS.get(collection) : undefined)
+  );
 }
 
 /**
@@ -55,7 +50,7 @@ export function authKindOf(db: string, collection: string): AuthKind | undefined
  * (every database) for `admin.system.*`, as `_mergeAuthzCollections` expects.
  */
 export function mergeScope(db: string, collection: string): string {
-  return collection.startsWith(DATABASE_AUTH_PREFIX) && db !== 'admin' ? db : '';
+  return databaseAuthKind(collection) !== undefined && db !== 'admin' ? db : '';
 }
 
 /**

@@ -16,6 +16,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { databaseAuthKind } from '../namespace-layout.js';
 
 /** The longest stem mongodump writes as the escaped name itself; longer escaped names are hashed. */
 export const MAX_PLAIN_FILE_STEM_LENGTH = 238;
@@ -28,13 +29,6 @@ export const HASHED_STEM_DELIMITER = '%24';
 
 /** A hashed stem: 208 characters, `%24`, then 27 base64url characters (a SHA-1 without padding). */
 const HASHED_STEM = new RegExp(`^[A-Za-z0-9\\-_.~+%]{${HASHED_STEM_PREFIX_LENGTH}}%24[A-Za-z0-9_-]{27}$`);
-
-/** The per-database users, roles and auth-version files of `mongodump --dumpDbUsersAndRoles`, named unescaped. */
-const DATABASE_AUTH_FILE_STEMS: ReadonlySet<string> = new Set([
-  '$admin.system.users',
-  '$admin.system.roles',
-  '$admin.system.version',
-]);
 
 const UNRESERVED_BYTE = /^[A-Za-z0-9\-_.~]$/;
 
@@ -125,7 +119,7 @@ export function queryUnescape(text: string): string | undefined {
  */
 export function collectionFileStem(collection: string): string {
   // The per-database users, roles and auth-version files keep their `$` (`$admin.system.users.bson`).
-  if (DATABASE_AUTH_FILE_STEMS.has(collection)) return collection;
+  if (databaseAuthKind(collection) !== undefined) return collection;
   const escaped = queryEscape(collection);
   if (escaped.length <= MAX_PLAIN_FILE_STEM_LENGTH) return escaped;
   const hash = createHash('sha1').update(collection, 'utf8').digest('base64url');

@@ -6,7 +6,7 @@
 
 import { ArchiveError, ErrorCode } from '../../errors.js';
 import { parseMetadataJson } from '../metadata-json.js';
-import { BUCKETS_PREFIX, bodyCollection, namespaceString } from '../namespace-layout.js';
+import { BUCKETS_PREFIX, bodyCollection, databaseAuthKind, namespaceString } from '../namespace-layout.js';
 import type { ServerVersion } from '../namespace-layout.js';
 import type { CollectionMetadata, NamespaceEntry, NamespaceType } from '../types.js';
 import { readWholeFile } from './dump-file.js';
@@ -101,7 +101,7 @@ export async function scanDatabaseFolder(
       metadata: undefined,
       size: 0,
       // The users, roles and auth version of a one-database dump: typeless, as in an archive's prelude.
-      type: collection.startsWith(DATABASE_AUTH_STEM_PREFIX) ? '' : 'collection',
+      type: databaseAuthKind(collection) === undefined ? 'collection' : '',
     };
     undescribed.push({ entry, bodyCollection: collection, dataFile: files.bson });
   }
@@ -124,9 +124,6 @@ export async function scanDatabaseFolder(
     )
     .sort((a, b) => compare(a.entry.collection, b.entry.collection));
 }
-
-/** How the users, roles and auth-version files of `mongodump --dumpDbUsersAndRoles` begin. */
-const DATABASE_AUTH_STEM_PREFIX = '$admin.system.';
 
 /** The recognised files of a database folder, grouped by stem. */
 async function groupFilesByStem(folder: string): Promise<Map<string, StemFiles>> {
