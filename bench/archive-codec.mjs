@@ -13,28 +13,13 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { BSON, Double, Int32, Long, ObjectId } from 'bson';
 import { crc64, createArchiveWriter, readArchive } from '../dist/archive/index.js';
+import { generator, WORDS } from './data.mjs';
 
 const TARGET_MB = Number(process.argv[2] ?? 256);
 const NAMESPACES = 4;
 const MB = 1e6;
 
 // --- Data ------------------------------------------------------------------------------------------------------
-
-function generator(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const WORDS =
-  'order customer invoice shipping pending delivered cancelled refund premium standard express warehouse paris berlin london tokyo lisbon oslo cable adapter laptop monitor keyboard mouse charger battery screen phone tablet camera lens tripod bag'.split(
-    ' ',
-  );
 
 const UNIQUE_MB = 32;
 

@@ -38,6 +38,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BSON, Double, Int32, Long, ObjectId } from 'bson';
 import { MongoClient } from 'mongodb';
+import { generator, WORDS } from './data.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -221,21 +222,6 @@ function nodeArgs(job, tag) {
 
 // --- Data ------------------------------------------------------------------------------------------------------
 
-function generator(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const WORDS =
-  'order customer invoice shipping pending delivered cancelled refund premium standard express warehouse paris berlin london tokyo lisbon oslo cable adapter laptop monitor keyboard mouse charger battery screen phone tablet camera lens tripod bag'.split(
-    ' ',
-  );
 const random = generator(42);
 const pick = (list) => list[Math.floor(random() * list.length)];
 const text = (n) => Array.from({ length: n }, () => pick(WORDS)).join(' ');
