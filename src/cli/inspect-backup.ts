@@ -6,17 +6,16 @@
  * @packageDocumentation
  */
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 
 import { extractTarGz, readBsonFile, readDirectoryDump } from '../archive/directory/index.js';
-import { parseDumpFileName } from '../archive/directory/file-names.js';
-import { looksLikeTarGz } from '../archive/directory/tar-sniff.js';
 import { inspectArchive, inspectEvents, type InspectedNamespace } from '../archive/inspect.js';
 import type { ArchiveHeader, NamespaceEntry } from '../archive/types.js';
-import { ArchiveError, ErrorCode, MongoBackupUsageError } from '../errors.js';
+import { ArchiveError } from '../errors.js';
+import { backupPathKind } from '../restore/backup-kind.js';
 
 /** The kinds of backup `inspect` understands; `bson` is one collection file of a directory dump. */
 export type InspectedKind = 'archive' | 'directory' | 'tar.gz' | 'bson';
@@ -41,26 +40,25 @@ export interface BackupInspection {
 
 /**
  * Inspects the backup at `target` (`-` reads `stdin`). Never throws for a damaged backup (the verdict says why);
- * throws {@link MongoBackupUsageError} `BACKUP_NOT_FOUND` when nothing is at `target`.
+ * throws a `MongoBackupUsageError` `BACKUP_NOT_FOUND` when nothing is at `target`.
  */
 export async function inspectBackup(target: string, stdin: Readable): Promise<BackupInspection> {
   if (target === '-') return inspectArchiveStream('-', stdin);
   const file = path.resolve(target);
-  const info = await stat(file).catch((error: unknown) => {
-    throw new MongoBackupUsageError(ErrorCode.BACKUP_NOT_FOUND, `No file or folder at ${file}`, {
-      cause: error,
-    });
-  });
-  if (info.isDirectory())
-    return { path: file, kind: 'directory', gzip: false, ...(await inspectDirectory(file)) };
-  if (parseDumpFileName(path.basename(file))?.kind === 'bson') {
-    // One collection file: its folder names the database, as in a dump (`DIR/<db>/<coll>.bson`).
-    const db = path.basename(path.dirname(file));
-    const gzip = file.endsWith('.gz');
-    return { path: file, kind: 'bson', gzip, ...(await inspectEvents(readBsonFile(file, { db }))) };
+  switch (await backupPathKind(file, `No file or folder at ${file}`)) {
+    case 'directory':
+      return { path: file, kind: 'directory', gzip: false, ...(await inspectDirectory(file)) };
+    case 'bson': {
+      // One collection file: its folder names the database, as in a dump (`DIR/<db>/<coll>.bson`).
+      const db = path.basename(path.dirname(file));
+      const gzip = file.endsWith('.gz');
+      return { path: file, kind: 'bson', gzip, ...(await inspectEvents(readBsonFile(file, { db }))) };
+    }
+    case 'tar.gz':
+      return inspectTarGz(file);
+    case 'archive':
+      return inspectArchiveStream(file, createReadStream(file));
   }
-  if (/\.(tar\.gz|tgz)$/i.test(file) || (await looksLikeTarGz(file))) return inspectTarGz(file);
-  return inspectArchiveStream(file, createReadStream(file));
 }
 
 async function inspectArchiveStream(label: string, input: Readable): Promise<BackupInspection> {

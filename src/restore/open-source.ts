@@ -1,15 +1,14 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { readBsonFile, readDirectoryDump } from '../archive/directory/directory-reader.js';
-import { parseDumpFileName } from '../archive/directory/file-names.js';
-import { looksLikeTarGz } from '../archive/directory/tar-sniff.js';
 import { extractTarGz } from '../archive/directory/tar-extract.js';
 import { readArchive } from '../archive/reader.js';
 import type { ArchiveEvent } from '../archive/types.js';
 import { ErrorCode, MongoBackupUsageError } from '../errors.js';
+import { backupPathKind } from './backup-kind.js';
 import type { RestoreSource } from './types.js';
 
 /** A backup opened for reading. */
@@ -44,10 +43,8 @@ export async function openRestoreSource(
     };
   }
   const file = path.resolve(source);
-  const info = await stat(file).catch((error: unknown) => {
-    throw new MongoBackupUsageError(ErrorCode.BACKUP_NOT_FOUND, `No backup at ${file}`, { cause: error });
-  });
-  if (info.isDirectory()) {
+  const kind = await backupPathKind(file, `No backup at ${file}`);
+  if (kind === 'directory') {
     // `mongorestore --db X DIR/X`: a folder of .bson files (no database folders) is read as database X.
     const single = options.db !== undefined && (await holdsCollectionFiles(file)) ? { db: options.db } : {};
     return {
@@ -57,7 +54,7 @@ export async function openRestoreSource(
       close: async () => {},
     };
   }
-  if (parseDumpFileName(path.basename(file))?.kind === 'bson') {
+  if (kind === 'bson') {
     const { db, collection } = options;
     if (db === undefined) {
       throw new MongoBackupUsageError(
@@ -77,7 +74,7 @@ export async function openRestoreSource(
       close: async () => {},
     };
   }
-  if (file.endsWith('.tar.gz') || file.endsWith('.tgz') || (await looksLikeTarGz(file))) {
+  if (kind === 'tar.gz') {
     const unpacked = await mkdtemp(path.join(os.tmpdir(), 'mongo-restore-'));
     try {
       await extractTarGz(file, unpacked);
