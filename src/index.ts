@@ -33,7 +33,7 @@ export type {
 } from './restore/types.js';
 
 // Configuration
-export { CONFIG_ENV_VARS, DEFAULT_BACKUP_DIR, resolveConfig } from './config/index.js';
+export { CONFIG_ENV_ALIASES, CONFIG_ENV_VARS, DEFAULT_BACKUP_DIR, resolveConfig } from './config/index.js';
 export type {
   AutoImportConfig,
   AutoImportInput,

@@ -12,7 +12,7 @@ export {
   MAX_EVERY_HOURS,
   MAX_PARALLEL_COLLECTIONS,
 } from './defaults.js';
-export { CONFIG_ENV_VARS } from './env.js';
+export { CONFIG_ENV_ALIASES, CONFIG_ENV_VARS } from './env.js';
 export type { Environment } from './env.js';
 export { resolveConfig } from './resolve-config.js';
 export type { ResolveConfigOptions } from './resolve-config.js';

@@ -59,7 +59,11 @@ export function resolveConfig(
   const knownUris = [merged['sourceUri'], merged['targetUri']].filter(
     (uri): uri is string => typeof uri === 'string' && splitMongoUri(uri) !== undefined,
   );
-  const conflicts = [...fromEnv.conflicts].filter(([field]) => !(field in given)).map(([, line]) => line);
+  const conflicted = [...fromEnv.conflicts].filter(([field]) => !(field in given));
+  const conflicts = conflicted.map(([, line]) => line);
+  // A field whose variables disagree is reported once, as a conflict, not again as missing.
+  const isConflicted = (field: PropertyKey | undefined): boolean =>
+    conflicted.some(([name]) => name === field);
 
   const result = serviceConfigSchema(options.requireSourceUri ?? true).safeParse(merged);
   if (!result.success || conflicts.length > 0) {
@@ -67,12 +71,15 @@ export function resolveConfig(
       ...conflicts,
       ...(result.success
         ? []
-        : formatIssues(result.error.issues, {
-            input: merged,
-            sources,
-            knownOptions: KNOWN_OPTIONS,
-            knownUris,
-          })),
+        : formatIssues(
+            result.error.issues.filter((issue) => !isConflicted(issue.path[0])),
+            {
+              input: merged,
+              sources,
+              knownOptions: KNOWN_OPTIONS,
+              knownUris,
+            },
+          )),
     ];
     throw configError('Invalid configuration', lines, ErrorCode.INVALID_CONFIG, result.error, knownUris);
   }
@@ -88,6 +95,7 @@ export function resolveConfig(
       databases: data.databases,
     }),
     backupDir: data.backupDir,
+    scheduleEnabled: data.scheduleEnabled ?? data.schedule !== undefined,
     gzip: data.gzip,
     gzipLevel: data.gzipLevel,
     parallelCollections: data.parallelCollections,

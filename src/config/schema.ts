@@ -115,6 +115,7 @@ const serviceConfigShape = {
     .default(DEFAULT_BACKUP_DIR),
   retention: integer(1).optional(),
   schedule: scheduleSchema.optional(),
+  scheduleEnabled: z.boolean({ error: 'expected true or false' }).optional(),
   gzip: z.boolean({ error: 'expected true or false' }).default(DEFAULT_GZIP),
   gzipLevel: integer(0, 9).default(DEFAULT_GZIP_LEVEL),
   parallelCollections: integer(1, MAX_PARALLEL_COLLECTIONS).default(DEFAULT_PARALLEL_COLLECTIONS),
@@ -157,6 +158,15 @@ export function serviceConfigSchema(requireSourceUri: boolean) {
           code: 'custom',
           path: ['sourceUri'],
           message: `${URI_EXPECTED} (option sourceUri, or MONGO_BACKUP_SOURCE_URI / MONGODB_URI in the environment)`,
+        });
+      }
+      if (config.scheduleEnabled === true && config.schedule === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['schedule'],
+          message:
+            'expected a schedule since scheduleEnabled is true (option schedule, or MONGO_BACKUP_EVERY_HOURS / ' +
+            'BACKUP_INTERVAL_HOURS or MONGO_BACKUP_CRON in the environment)',
         });
       }
       const autoImport = config.autoImport;

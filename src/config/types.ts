@@ -83,6 +83,13 @@ export interface ServiceConfigInput {
    * Defaults to no schedule (backups run only when asked).
    */
   readonly schedule?: ScheduleConfig | undefined;
+  /**
+   * Whether the application should run the scheduled backups: a switch for deployments, read by whatever starts the
+   * scheduler (the Express example does; {@link MongoBackupService.createScheduler} itself ignores it). `true`
+   * requires a `schedule`. Environment: `MONGO_BACKUP_SCHEDULE_ENABLED` (alias `BACKUP_ENABLED`). Defaults to
+   * `true` when a schedule is configured, `false` otherwise.
+   */
+  readonly scheduleEnabled?: boolean | undefined;
   /** Whether archives are gzipped. Defaults to `true`. */
   readonly gzip?: boolean | undefined;
   /** Gzip level, 0 (store) to 9 (smallest). Environment: `MONGO_BACKUP_GZIP_LEVEL`. Defaults to 6. */
@@ -94,7 +101,11 @@ export interface ServiceConfigInput {
    * Defaults to every database.
    */
   readonly databases?: readonly string[] | undefined;
-  /** Restoring each scheduled backup into `targetUri`. Defaults to disabled. */
+  /**
+   * Restoring each scheduled backup into `targetUri`. Defaults to disabled. Environment:
+   * `MONGO_BACKUP_AUTO_IMPORT` (alias `AUTO_IMPORT_TO_LOCAL`) for `enabled`, `MONGO_BACKUP_IMPORT_DATABASE` for
+   * `targetDatabase`; an object given in code replaces both.
+   */
   readonly autoImport?: AutoImportInput | undefined;
 }
 
@@ -110,6 +121,8 @@ export interface ServiceConfig {
   readonly retention?: number;
   /** When scheduled backups run; absent for none. */
   readonly schedule?: ScheduleConfig;
+  /** Whether the application should run the scheduled backups; never `true` without a `schedule`. */
+  readonly scheduleEnabled: boolean;
   /** Whether archives are gzipped. */
   readonly gzip: boolean;
   /** Gzip level, 0 to 9. */

@@ -35,6 +35,7 @@ describe('resolveConfig: defaults', () => {
     expect(config).toEqual({
       sourceUri: 'mongodb://localhost',
       backupDir: DEFAULT_BACKUP_DIR,
+      scheduleEnabled: false,
       gzip: DEFAULT_GZIP,
       gzipLevel: DEFAULT_GZIP_LEVEL,
       parallelCollections: DEFAULT_PARALLEL_COLLECTIONS,
@@ -95,6 +96,7 @@ describe('resolveConfig: environment', () => {
       backupDir: '/var/backups/mongo',
       retention: 7,
       schedule: { everyHours: 12 },
+      scheduleEnabled: true,
       gzip: true,
       gzipLevel: 9,
       parallelCollections: 8,
@@ -257,7 +259,7 @@ describe('resolveConfig: validation', () => {
       name: 'unknown option',
       input: { retension: 3 },
       issue:
-        'retension: expected one of sourceUri, targetUri, backupDir, retention, schedule, gzip, gzipLevel, ' +
+        'retension: expected one of sourceUri, targetUri, backupDir, retention, schedule, scheduleEnabled, gzip, gzipLevel, ' +
         'parallelCollections, databases, autoImport, got an unknown option',
     },
     {
