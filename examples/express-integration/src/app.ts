@@ -117,13 +117,13 @@ export function createBackupRouter(options: CreateAppOptions): Router {
 }
 
 /** Admin answers describe live state: never cache them. */
-const noStore: RequestHandler = (_req, res, next) => {
+export const noStore: RequestHandler = (_req, res, next) => {
   res.set('Cache-Control', 'no-store');
   next();
 };
 
 /** A body that is not JSON would be silently ignored by express.json(): refuse it instead. */
-const requireJsonBody: RequestHandler = (req, _res, next) => {
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasContent = req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
   if (hasContent && !req.is('application/json')) {
     next(
