@@ -8,6 +8,8 @@ import { MongoBackupService } from 'mongo-backup-service';
 
 import { createApp } from './app.js';
 import { readServerConfig, type ServerConfig } from './config.js';
+import { isOn, RUN_ON_START_VARIABLE, startSeedScheduler } from './seed-scheduler.js';
+import { DUMP_DIR_VARIABLE, mountSeedRouters, seedEnvironment } from './seed-setup.js';
 
 /** How long running requests (a backup, an import) get to finish on shutdown. */
 const SHUTDOWN_GRACE_MS = 30_000;
@@ -18,16 +20,23 @@ const { config, service } = configure();
 function configure(): { config: ServerConfig; service: MongoBackupService } {
   try {
     const config = readServerConfig(process.env);
-    // Reads MONGODB_URI, MONGO_BACKUP_TARGET_URI, MONGO_BACKUP_DIR and the other MONGO_BACKUP_* variables.
-    // Validates at once, connects lazily.
-    return { config, service: new MongoBackupService({ env: process.env }) };
+    // Reads MONGODB_URI, MONGO_BACKUP_TARGET_URI, MONGO_BACKUP_DIR and the other MONGO_BACKUP_* variables, and
+    // the seed systems' names (MONGO_URI_ATLAS, BACKUP_PATH...; see seed-setup.ts). Validates at once, connects lazily.
+    return { config, service: new MongoBackupService({ env: seedEnvironment(process.env) }) };
   } catch (error) {
     console.error(`Refusing to start: ${(error as Error).message}`);
     process.exit(1);
   }
 }
 
+const scheduler = startSeedScheduler({ service, runOnStart: isOn(process.env[RUN_ON_START_VARIABLE]) });
 const app = createApp({ service, jwtSecret: config.jwtSecret });
+mountSeedRouters(app, {
+  service,
+  jwtSecret: config.jwtSecret,
+  scheduler,
+  dumpDir: process.env[DUMP_DIR_VARIABLE]?.trim() || undefined,
+});
 const server = app.listen(config.port, config.host, () => {
   const address = server.address();
   const where =
@@ -49,6 +58,7 @@ async function shutdown(signal: string): Promise<void> {
   const grace = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
   await Promise.race([closed, grace]);
   server.closeAllConnections();
+  await scheduler?.stop({ abort: true });
   await service.close();
   console.log('stopped');
 }
