@@ -42,6 +42,7 @@ const server = app.listen(config.port, config.host, () => {
   const where =
     typeof address === 'object' && address !== null ? `${address.address}:${address.port}` : address;
   console.log(`Backup admin API on http://${where}/admin/backups (backups in ${service.config.backupDir})`);
+  console.log(`Seed system routes: POST http://${where}/auth/api/dump/create, http://${where}/api/backups/*`);
 });
 server.on('error', (error) => {
   console.error(`Could not listen: ${error.message}`);
