@@ -415,11 +415,13 @@ function seedSuite(): void {
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       expect(answer.body).toMatchObject({ success: true, message: expect.any(String), data: { backupPath } });
       await expectSameDocuments(client.db(db), client.db(`${db}_imported`));
-      // The bare name works too.
-      const byName = await call(running.baseUrl, 'POST', '/api/backups/import', {
-        body: { backupPath: path.basename(backupPath), databaseName: `${db}_imported` },
-      });
-      expect(byName.status).toBe(200);
+      // The bare name, and a path relative to the working directory as the seed shows it (./backups/...), too.
+      for (const given of [path.basename(backupPath), `./${path.relative(process.cwd(), backupPath)}`]) {
+        const answer = await call(running.baseUrl, 'POST', '/api/backups/import', {
+          body: { backupPath: given, databaseName: `${db}_imported` },
+        });
+        expect(answer.status, given).toBe(200);
+      }
     });
 
     it('POST /import keeps backupPath inside the backup folder and validates the body', async (ctx) => {
