@@ -643,5 +643,105 @@ function seedSuite(): void {
   });
 }
 
-if (missing === undefined)
+/** A child process whose output is collected, and waited on for a pattern. */
+interface Child {
+  output(): string;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  stop(): Promise<number | null>;
+}
+
+function startServer(env: Record<string, string>, cwd: string): Child {
+  const child = spawn(process.execPath, [path.join(EXAMPLE_DIR, 'dist', 'server.js')], {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  cleanups.push(async () => {
+    child.kill('SIGKILL');
+    await exited;
+  });
+  return {
+    output: () => output,
+    async waitFor(pattern, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const match = pattern.exec(output);
+        if (match !== null) return match;
+        if (Date.now() > deadline || child.exitCode !== null) {
+          throw new Error(`no ${String(pattern)} in the server output:\n${output}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+function serverSuite(): void {
+  it('`npm start` with the seed .env: scheduler, first run with auto-import, both contracts, the client script', async (ctx) => {
+    const { uri, db, client } = await setUp(ctx);
+    if (!existsSync(path.join(EXAMPLE_DIR, 'node_modules', 'typescript'))) {
+      if (process.env['CI'] === 'true') throw new Error('the example has no typescript: run `npm ci` there');
+      ctx.skip('examples/express-integration/node_modules/typescript is missing (run `npm ci` there)');
+    }
+    // What `npm run client` runs before the client: compiles only when dist/ is stale.
+    const build = await runNode(path.join(EXAMPLE_DIR, 'scripts', 'build-if-stale.js'), [], {});
+    expect(build.code, build.stderr).toBe(0);
+    const cwd = await mkdtemp(path.join(os.tmpdir(), 'mbs-seed-server-'));
+    cleanups.push(() => rm(cwd, { recursive: true, force: true }));
+    await client.db(`${db}_local`).dropDatabase();
+    const server = startServer(
+      {
+        JWT_SECRET: SECRET,
+        PORT: '0',
+        MONGO_URI_ATLAS: withDatabase(uri, db),
+        MONGO_URI_LOCAL: withDatabase(uri, `${db}_local`),
+        BACKUP_ENABLED: 'true',
+        BACKUP_INTERVAL_HOURS: '6',
+        BACKUP_PATH: './backups',
+        AUTO_IMPORT_TO_LOCAL: 'true',
+        BACKUP_RUN_ON_START: 'true',
+      },
+      cwd,
+    );
+    const [, port] = await server.waitFor(/on http:\/\/127\.0\.0\.1:(\d+)\/admin\/backups/);
+    const baseUrl = `http://127.0.0.1:${port}`;
+    await server.waitFor(/\[backup\] run succeeded .*imported \d+ documents/, 60_000);
+    expect(server.output()).toMatch(/scheduled backups every 6 hours .*auto-import on, first run now/);
+    await expectSameDocuments(client.db(db), client.db(`${db}_local`));
+
+    const status = await call(baseUrl, 'GET', '/api/backups/status');
+    expect(status.body).toMatchObject({
+      success: true,
+      data: { enabled: true, interval: 6, autoImport: true, backupPath: './backups' },
+    });
+    const [entry] = status.body.data.backups;
+    expect(entry.path).toBe(`./backups/${entry.name}`);
+    expect(existsSync(path.join(cwd, 'backups', entry.name))).toBe(true);
+    expect(status.body.data.scheduler).toMatchObject({ runs: 1, failures: 0 });
+
+    // The billing client, with the port the server listens on (PORT, as a deployment sets it for both).
+    const dump = await runNode(CLIENT_SCRIPT, ['create'], { AUTH_TOKEN: ADMIN, PORT: String(port) });
+    expect(dump.code, dump.stderr).toBe(0);
+    const [, file] = /File: +(\S+)/.exec(dump.stdout) ?? [];
+    expect(file).toMatch(new RegExp(`^api/dumps/${db}_dump_${ISO_IN_NAME}\\.gz$`));
+    expect(existsSync(path.join(cwd, file ?? ''))).toBe(true);
+
+    expectFailure(await call(baseUrl, 'GET', '/anything/else', { token: null }), 404, 'NOT_FOUND');
+    expect(await server.stop()).toBe(0);
+    expect(server.output()).toMatch(/stopped\s*$/);
+    expect(server.output()).not.toContain(SECRET);
+  });
+}
+
+if (missing === undefined) {
   describe('the seed systems on the Express example, against the test server', seedSuite);
+  describe('the example server process, configured by the seed variables', serverSuite);
+}
