@@ -95,14 +95,25 @@ type Kind = 'text' | 'integer' | 'boolean';
 interface ReadValue {
   /** The parsed value: numbers and switches parsed when they look right, left as text otherwise. */
   readonly value: unknown;
-  /** The variable it came from, `A (alias of B)` style when only the alias was set. */
-  readonly variable: string;
+  /** The text as set, trimmed. */
+  readonly text: string;
+  /** The variable it was read from (an alias when only the alias was set). */
+  readonly name: string;
+  /** How messages name it: the variable, or `ALIAS, alias of VARIABLE`. */
+  readonly label: string;
 }
 
 function parse(text: string, kind: Kind): unknown {
-  if (kind === 'integer') return INTEGER_TEXT.test(text) ? Number(text) : text.trim();
-  if (kind === 'boolean') return TRUE_TEXT.test(text) ? true : FALSE_TEXT.test(text) ? false : text.trim();
-  return text.trim();
+  if (kind === 'integer') return INTEGER_TEXT.test(text) ? Number(text) : text;
+  if (kind === 'boolean') return TRUE_TEXT.test(text) ? true : FALSE_TEXT.test(text) ? false : text;
+  return text;
+}
+
+/** The aliases of one of our variables, in {@link CONFIG_ENV_ALIASES} order. */
+function aliasesOf(variable: string): string[] {
+  return Object.entries(CONFIG_ENV_ALIASES)
+    .filter(([, target]) => target === variable)
+    .map(([alias]) => alias);
 }
 
 /**
@@ -114,29 +125,30 @@ export function readEnvironment(env: Environment): EnvContribution {
   const values: Record<string, unknown> = {};
   const sources = new Map<string, string>();
   const conflicts = new Map<string, string>();
-  const read = (name: string): string | undefined => {
-    const value = env[name];
-    return value === undefined || value.trim() === '' ? undefined : value;
+  const textOf = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
   };
-  const aliasesOf = (variable: string): string[] =>
-    Object.entries(CONFIG_ENV_ALIASES)
-      .filter(([, target]) => target === variable)
-      .map(([alias]) => alias);
-  /** `variable` or its alias; both set and different is a conflict on `field` (values shown unless secret). */
+  const readOne = (name: string, kind: Kind, label = name): ReadValue | undefined => {
+    const text = textOf(name);
+    return text === undefined ? undefined : { value: parse(text, kind), text, name, label };
+  };
+  /**
+   * `variable`, else its alias. Both set to different values is a conflict on `field`, reported with the values
+   * unless they are `secret` (connection strings).
+   */
   const readAliased = (
     field: string,
     variable: string,
     kind: Kind,
     secret = false,
   ): ReadValue | undefined => {
-    const candidates = [variable, ...aliasesOf(variable)].flatMap((name) => {
-      const text = read(name);
-      return text === undefined ? [] : [{ name, value: parse(text, kind) }];
+    const [first, ...others] = [variable, ...aliasesOf(variable)].flatMap((name) => {
+      const found = readOne(name, kind, name === variable ? name : `${name}, alias of ${variable}`);
+      return found === undefined ? [] : [found];
     });
-    const [first, ...others] = candidates;
-    if (first === undefined) return undefined;
-    const disagreeing = others.find((other) => other.value !== first.value);
-    if (disagreeing !== undefined) {
+    const disagreeing = others.find((other) => other.value !== first?.value);
+    if (first !== undefined && disagreeing !== undefined) {
       const shown = secret
         ? 'two different connection strings'
         : `${JSON.stringify(first.value)} and ${JSON.stringify(disagreeing.value)}`;
@@ -146,76 +158,59 @@ export function readEnvironment(env: Environment): EnvContribution {
           'set only one of them',
       );
     }
-    const variableName = first.name === variable ? variable : `${first.name} (alias of ${variable})`;
-    return { value: first.value, variable: variableName };
+    return first;
   };
-  const set = (field: string, read: ReadValue | undefined): void => {
-    if (read === undefined) return;
-    values[field] = read.value;
-    sources.set(field, read.variable);
-  };
-  const setPlain = (field: string, variable: string, kind: Kind): void => {
-    const text = read(variable);
-    if (text !== undefined) set(field, { value: parse(text, kind), variable });
+  const set = (field: string, found: ReadValue | undefined, value: unknown = found?.value): void => {
+    if (found === undefined) return;
+    values[field] = value;
+    sources.set(field, found.label);
   };
 
   set(
     'sourceUri',
     readAliased('sourceUri', CONFIG_ENV_VARS.SOURCE_URI, 'text', true) ??
-      (read(CONFIG_ENV_VARS.MONGODB_URI) === undefined
-        ? undefined
-        : {
-            value: parse(read(CONFIG_ENV_VARS.MONGODB_URI) ?? '', 'text'),
-            variable: CONFIG_ENV_VARS.MONGODB_URI,
-          }),
+      readOne(CONFIG_ENV_VARS.MONGODB_URI, 'text'),
   );
   set('targetUri', readAliased('targetUri', CONFIG_ENV_VARS.TARGET_URI, 'text', true));
   set('backupDir', readAliased('backupDir', CONFIG_ENV_VARS.BACKUP_DIR, 'text'));
-  setPlain('retention', CONFIG_ENV_VARS.RETENTION, 'integer');
-  setPlain('gzipLevel', CONFIG_ENV_VARS.GZIP_LEVEL, 'integer');
-  setPlain('parallelCollections', CONFIG_ENV_VARS.PARALLEL, 'integer');
+  set('retention', readOne(CONFIG_ENV_VARS.RETENTION, 'integer'));
+  set('gzipLevel', readOne(CONFIG_ENV_VARS.GZIP_LEVEL, 'integer'));
+  set('parallelCollections', readOne(CONFIG_ENV_VARS.PARALLEL, 'integer'));
   set('scheduleEnabled', readAliased('scheduleEnabled', CONFIG_ENV_VARS.SCHEDULE_ENABLED, 'boolean'));
 
-  const cron = read(CONFIG_ENV_VARS.CRON);
+  const cron = readOne(CONFIG_ENV_VARS.CRON, 'text');
   const everyHours = readAliased('schedule', CONFIG_ENV_VARS.EVERY_HOURS, 'integer');
   if (cron !== undefined && everyHours !== undefined) {
-    const hoursVariable = everyHours.variable.split(' ')[0] ?? CONFIG_ENV_VARS.EVERY_HOURS;
     conflicts.set(
       'schedule',
-      `schedule: expected ${CONFIG_ENV_VARS.CRON} or ${hoursVariable}, got both ` +
-        `(${JSON.stringify(cron)} and ${JSON.stringify(read(hoursVariable))})`,
+      `schedule: expected ${cron.name} or ${everyHours.name}, got both ` +
+        `(${JSON.stringify(cron.text)} and ${JSON.stringify(everyHours.text)})`,
     );
-  } else if (cron !== undefined) {
-    set('schedule', { value: { cron: cron.trim() }, variable: CONFIG_ENV_VARS.CRON });
-  } else if (everyHours !== undefined) {
-    set('schedule', { value: { everyHours: everyHours.value }, variable: everyHours.variable });
+  } else {
+    set('schedule', cron, { cron: cron?.text });
+    set('schedule', everyHours, { everyHours: everyHours?.value });
   }
 
   const autoImport = readAliased('autoImport', CONFIG_ENV_VARS.AUTO_IMPORT, 'boolean');
-  const importDatabase = read(CONFIG_ENV_VARS.IMPORT_DATABASE);
-  if (autoImport !== undefined || importDatabase !== undefined) {
+  const importDatabase = readOne(CONFIG_ENV_VARS.IMPORT_DATABASE, 'text');
+  const importFrom = autoImport ?? importDatabase;
+  if (importFrom !== undefined) {
     // Naming the database alone never enables the import, which replaces data on the target.
-    set('autoImport', {
-      value: {
-        enabled: autoImport?.value ?? false,
-        ...(importDatabase === undefined ? {} : { targetDatabase: importDatabase.trim() }),
-      },
-      variable: [
-        autoImport?.variable,
-        importDatabase === undefined ? undefined : CONFIG_ENV_VARS.IMPORT_DATABASE,
-      ]
-        .filter((name) => name !== undefined)
-        .join(', '),
-    });
+    const value = {
+      enabled: autoImport?.value ?? false,
+      ...(importDatabase === undefined ? {} : { targetDatabase: importDatabase.text }),
+    };
+    const label = [autoImport?.label, importDatabase?.label]
+      .filter((name) => name !== undefined)
+      .join(' and ');
+    set('autoImport', { ...importFrom, label }, value);
   }
 
-  const databases = read(CONFIG_ENV_VARS.DATABASES);
-  if (databases !== undefined) {
-    const names = databases
-      .split(',')
-      .map((name) => name.trim())
-      .filter((name) => name !== '');
-    set('databases', { value: names, variable: CONFIG_ENV_VARS.DATABASES });
-  }
+  const databases = readOne(CONFIG_ENV_VARS.DATABASES, 'text');
+  const names = databases?.text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  set('databases', databases, names);
   return { values, sources, conflicts };
 }

@@ -130,11 +130,11 @@ describe('seed variable names as aliases', () => {
     expect(error.issues).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
-          /^sourceUri \(from MONGO_URI_ATLAS \(alias of MONGO_BACKUP_SOURCE_URI\)\): expected a mongodb/,
+          /^sourceUri \(from MONGO_URI_ATLAS, alias of MONGO_BACKUP_SOURCE_URI\): expected a mongodb/,
         ),
-        'schedule.everyHours (from BACKUP_INTERVAL_HOURS (alias of MONGO_BACKUP_EVERY_HOURS)): expected an integer from 1 to 168, got "six"',
-        'scheduleEnabled (from BACKUP_ENABLED (alias of MONGO_BACKUP_SCHEDULE_ENABLED)): expected true or false, got "sometimes"',
-        'autoImport.enabled (from AUTO_IMPORT_TO_LOCAL (alias of MONGO_BACKUP_AUTO_IMPORT)): expected true or false, got "maybe"',
+        'schedule.everyHours (from BACKUP_INTERVAL_HOURS, alias of MONGO_BACKUP_EVERY_HOURS): expected an integer from 1 to 168, got "six"',
+        'scheduleEnabled (from BACKUP_ENABLED, alias of MONGO_BACKUP_SCHEDULE_ENABLED): expected true or false, got "sometimes"',
+        'autoImport.enabled (from AUTO_IMPORT_TO_LOCAL, alias of MONGO_BACKUP_AUTO_IMPORT): expected true or false, got "maybe"',
       ]),
     );
     expect(error.message).not.toContain('Atl4s-S3cret');
