@@ -692,8 +692,12 @@ function serverSuite(): void {
       ctx.skip('examples/express-integration/node_modules/typescript is missing (run `npm ci` there)');
     }
     // What `npm run client` runs before the client: compiles only when dist/ is stale.
-    const build = await runNode(path.join(EXAMPLE_DIR, 'scripts', 'build-if-stale.js'), [], {});
+    const buildIfStale = path.join(EXAMPLE_DIR, 'scripts', 'build-if-stale.js');
+    const build = await runNode(buildIfStale, [], {});
     expect(build.code, build.stderr).toBe(0);
+    // A second call finds dist/ up to date and compiles nothing.
+    const again = await runNode(buildIfStale, [], {});
+    expect(again).toMatchObject({ code: 0, stderr: '' });
     const cwd = await mkdtemp(path.join(os.tmpdir(), 'mbs-seed-server-'));
     cleanups.push(() => rm(cwd, { recursive: true, force: true }));
     await client.db(`${db}_local`).dropDatabase();
