@@ -18,7 +18,6 @@ import {
   ErrorCode,
   MongoBackupError,
   MongoBackupUsageError,
-  type BackupInfo,
   type BackupRunResult,
   type BackupScheduler,
   type ConnectionCheckResult,
@@ -72,7 +71,8 @@ export function createAtlasBackupsRouter(options: AtlasBackupsRouterOptions): Ro
   const { service, scheduler, lock, redact } = options;
   const backupDir = service.config.backupDir;
   const router = startSeedRouter(options);
-  const shown = (backup: BackupInfo): string => `${backupDir.replace(/[/\\]+$/, '')}/${backup.name}`;
+  /** Where a backup is, as the seed shows it: `<backupPath>/<name>` (`./backups/...`). */
+  const shown = (name: string): string => `${backupDir.replace(/[/\\]+$/, '')}/${name}`;
   const notWhileScheduled = (): void => {
     if (scheduler?.status().running === true) {
       throw new HttpError(
@@ -88,7 +88,7 @@ export function createAtlasBackupsRouter(options: AtlasBackupsRouterOptions): Ro
     const schedule = config.schedule;
     const backups = (await service.listBackups()).map((backup): SeedBackupEntry => ({
       name: backup.name,
-      path: shown(backup),
+      path: shown(backup.name),
       created: backup.createdAt.toISOString(),
       size: backup.sizeBytes,
       ...(backup.database === undefined ? {} : { database: backup.database }),
@@ -136,7 +136,7 @@ export function createAtlasBackupsRouter(options: AtlasBackupsRouterOptions): Ro
     res.json(
       seedSuccess(
         {
-          backupPath: `${backupDir.replace(/[/\\]+$/, '')}/${name}`,
+          backupPath: shown(name),
           imported: result.imported !== undefined,
           name,
           size: result.dump.sizeBytes,
