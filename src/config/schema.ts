@@ -157,7 +157,7 @@ export function serviceConfigSchema(requireSourceUri: boolean) {
         ctx.addIssue({
           code: 'custom',
           path: ['sourceUri'],
-          message: `${URI_EXPECTED} (option sourceUri, or MONGO_BACKUP_SOURCE_URI / MONGODB_URI in the environment)`,
+          message: `${URI_EXPECTED} (option sourceUri, or MONGO_BACKUP_SOURCE_URI / MONGO_URI_ATLAS / MONGODB_URI in the environment)`,
         });
       }
       if (config.scheduleEnabled === true && config.schedule === undefined) {
@@ -202,7 +202,7 @@ export function serviceConfigSchema(requireSourceUri: boolean) {
         ctx.addIssue({
           code: 'custom',
           path: ['targetUri'],
-          message: `${URI_EXPECTED} to import into, since autoImport is enabled (option targetUri or MONGO_BACKUP_TARGET_URI)`,
+          message: `${URI_EXPECTED} to import into, since autoImport is enabled (option targetUri, or MONGO_BACKUP_TARGET_URI / MONGO_URI_LOCAL)`,
         });
       } else if (
         config.sourceUri !== undefined &&

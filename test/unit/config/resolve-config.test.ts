@@ -272,7 +272,7 @@ describe('resolveConfig: validation', () => {
       input: { autoImport: { nsFrom: 'shop.*', nsTo: 'mirror.*' } },
       issue:
         'targetUri: expected a mongodb:// or mongodb+srv:// connection string to import into, since autoImport is ' +
-        'enabled (option targetUri or MONGO_BACKUP_TARGET_URI), got nothing',
+        'enabled (option targetUri, or MONGO_BACKUP_TARGET_URI / MONGO_URI_LOCAL), got nothing',
     },
     {
       name: 'nsFrom without nsTo',
@@ -352,7 +352,7 @@ describe('resolveConfig: validation', () => {
   it('requires a source connection string, saying where it can come from', () => {
     expect(configErrorOf({}, {}).issues).toEqual([
       'sourceUri: expected a mongodb:// or mongodb+srv:// connection string (option sourceUri, or ' +
-        'MONGO_BACKUP_SOURCE_URI / MONGODB_URI in the environment), got nothing',
+        'MONGO_BACKUP_SOURCE_URI / MONGO_URI_ATLAS / MONGODB_URI in the environment), got nothing',
     ]);
   });
 
