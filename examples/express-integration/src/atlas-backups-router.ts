@@ -34,7 +34,11 @@ import { finishSeedRouter, seedSuccess, startSeedRouter, type SeedRouterBase } f
 export interface AtlasBackupsRouterOptions extends SeedRouterBase {
   /** The service the routes drive; `config` gives the status (enabled, interval, autoImport, backupPath). */
   readonly service: BackupService;
-  /** The running scheduler, when scheduled backups are enabled: manual backups then go through it. */
+  /**
+   * The running scheduler, when scheduled backups are enabled: manual backups then go through it. Build it with
+   * the same {@link AtlasBackupsRouterOptions.lock} (`startSeedScheduler({ lock })`), so that its runs never
+   * overlap an import or a clean.
+   */
   readonly scheduler?: BackupScheduler<BackupRunResult> | undefined;
   /** Shared with the other routers, so that dumps, backups and imports never overlap. */
   readonly lock: OperationLock;
@@ -73,16 +77,6 @@ export function createAtlasBackupsRouter(options: AtlasBackupsRouterOptions): Ro
   const router = startSeedRouter(options);
   /** Where a backup is, as the seed shows it: `<backupPath>/<name>` (`./backups/...`). */
   const shown = (name: string): string => `${backupDir.replace(/[/\\]+$/, '')}/${name}`;
-  const notWhileScheduled = (): void => {
-    if (scheduler?.status().running === true) {
-      throw new HttpError(
-        409,
-        'OPERATION_IN_PROGRESS',
-        'A scheduled backup is running; try again when it has finished',
-      );
-    }
-  };
-
   router.get('/status', async (_req, res) => {
     const { config } = service;
     const schedule = config.schedule;
@@ -121,17 +115,17 @@ export function createAtlasBackupsRouter(options: AtlasBackupsRouterOptions): Ro
 
   router.post('/create', async (req, res) => {
     parseEmptyBody(req.body);
-    const result = await lock.run('backup', async () => {
-      if (scheduler === undefined) return service.backup();
-      try {
-        return await scheduler.runNow();
-      } catch (error) {
-        if (error instanceof MongoBackupError && error.code === ErrorCode.SCHEDULE_OVERLAP) {
-          throw new HttpError(409, 'OPERATION_IN_PROGRESS', redact(error.message));
-        }
-        throw error;
-      }
-    });
+    // Through the scheduler when it runs, so that a manual and a scheduled backup never overlap; its runs take
+    // the lock themselves (see startSeedScheduler).
+    const result =
+      scheduler === undefined
+        ? await lock.run('backup', () => service.backup())
+        : await scheduler.runNow().catch((error: unknown) => {
+            if (error instanceof MongoBackupError && error.code === ErrorCode.SCHEDULE_OVERLAP) {
+              throw new HttpError(409, 'OPERATION_IN_PROGRESS', redact(error.message));
+            }
+            throw error;
+          });
     const name = result.dump.path === undefined ? '' : path.basename(result.dump.path);
     res.json(
       seedSuccess(
@@ -152,7 +146,6 @@ export function createAtlasBackupsRouter(options: AtlasBackupsRouterOptions): Ro
   router.post('/import', async (req, res) => {
     const { backupPath, databaseName } = parseSeedImportRequest(req.body);
     const report = await lock.run('import', async () => {
-      notWhileScheduled();
       const backup = await findBackup(backupDir, nameInBackupDir(backupDir, backupPath));
       if (databaseName !== undefined && backup.database === undefined) {
         throw new HttpError(

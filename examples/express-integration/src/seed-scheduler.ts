@@ -7,7 +7,9 @@
  */
 import path from 'node:path';
 
-import type { BackupRunResult, BackupScheduler, MongoBackupService } from 'mongo-backup-service';
+import { BackupScheduler, type BackupRunResult, type MongoBackupService } from 'mongo-backup-service';
+
+import type { OperationLock } from './operation-lock.js';
 
 /** The variable that asks for a first run when the server starts. */
 export const RUN_ON_START_VARIABLE = 'BACKUP_RUN_ON_START';
@@ -15,7 +17,12 @@ export const RUN_ON_START_VARIABLE = 'BACKUP_RUN_ON_START';
 /** Options of {@link startSeedScheduler}. */
 export interface SeedSchedulerOptions {
   /** The service whose configuration says whether, and when, to run. */
-  readonly service: Pick<MongoBackupService, 'config' | 'createScheduler'>;
+  readonly service: Pick<MongoBackupService, 'config' | 'backup'>;
+  /**
+   * The lock the HTTP routes take (see `mountSeedRouters`): each run takes it too, so that a run never overlaps an
+   * import, a clean or a dump made over HTTP (such a run fails with `OPERATION_IN_PROGRESS`, and is logged).
+   */
+  readonly lock?: OperationLock;
   /** Whether to run a backup at once, besides the schedule (`BACKUP_RUN_ON_START=true`). */
   readonly runOnStart?: boolean;
   /** Where the lines go. Defaults to `console.log`; failures go to `error` (default `console.error`). */
@@ -46,7 +53,12 @@ export function startSeedScheduler(
     log('[backup] scheduled backups disabled (set BACKUP_ENABLED=true and BACKUP_INTERVAL_HOURS to enable)');
     return undefined;
   }
-  const scheduler = service.createScheduler();
+  const { lock } = options;
+  const scheduler = new BackupScheduler<BackupRunResult>({
+    schedule,
+    task: (signal) =>
+      lock === undefined ? service.backup({ signal }) : lock.run('backup', () => service.backup({ signal })),
+  });
   scheduler.on('start', (info) =>
     log(`[backup] run started (${info.trigger}) at ${info.startedAt.toISOString()}`),
   );

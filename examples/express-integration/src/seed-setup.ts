@@ -54,6 +54,8 @@ export interface MountSeedRoutersOptions {
   readonly jwtSecret: string;
   /** The running scheduler, when any: manual backups go through it and the status shows it. */
   readonly scheduler?: BackupScheduler<BackupRunResult> | undefined;
+  /** The lock the routes take; give the scheduler the same one. Defaults to a new lock. */
+  readonly lock?: OperationLock | undefined;
   /** The billing dump folder. Defaults to `DUMP_DIR`, else `api/dumps`. */
   readonly dumpDir?: string | undefined;
   /** Where server-side failures are logged. Defaults to `console.error`. */
@@ -69,7 +71,7 @@ export function mountSeedRouters(app: Express, options: MountSeedRoutersOptions)
   const knownUris = [service.config.sourceUri, service.config.targetUri].filter((uri) => uri !== undefined);
   const redact = (text: string): string => redactSecrets(text, knownUris);
   const log = options.log ?? ((line: string) => console.error(line));
-  const lock = new OperationLock();
+  const lock = options.lock ?? new OperationLock();
   const base = { jwtSecret: options.jwtSecret, redact, log, service, lock };
   app.use(
     '/auth/api/dump',

@@ -8,6 +8,7 @@ import { MongoBackupService } from 'mongo-backup-service';
 
 import { createApp } from './app.js';
 import { readServerConfig, type ServerConfig } from './config.js';
+import { OperationLock } from './operation-lock.js';
 import { isOn, RUN_ON_START_VARIABLE, startSeedScheduler } from './seed-scheduler.js';
 import { DUMP_DIR_VARIABLE, mountSeedRouters, seedEnvironment } from './seed-setup.js';
 
@@ -29,12 +30,15 @@ function configure(): { config: ServerConfig; service: MongoBackupService } {
   }
 }
 
-const scheduler = startSeedScheduler({ service, runOnStart: isOn(process.env[RUN_ON_START_VARIABLE]) });
+// One lock for the seed routes and the scheduled runs: a backup, an import, a clean or a dump at a time.
+const lock = new OperationLock();
+const scheduler = startSeedScheduler({ service, lock, runOnStart: isOn(process.env[RUN_ON_START_VARIABLE]) });
 const app = createApp({ service, jwtSecret: config.jwtSecret });
 mountSeedRouters(app, {
   service,
   jwtSecret: config.jwtSecret,
   scheduler,
+  lock,
   dumpDir: process.env[DUMP_DIR_VARIABLE]?.trim() || undefined,
 });
 const server = app.listen(config.port, config.host, () => {

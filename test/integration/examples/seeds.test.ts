@@ -571,6 +571,71 @@ function seedSuite(): void {
       await expectSameDocuments(client.db(db), client.db(`${db}_local`));
     });
 
+    it('shares one lock with the routes: manual backups go through it, runs never overlap an import', async (ctx) => {
+      const { uri, db, workDir } = await setUp(ctx);
+      const { lib, app, setup, sched } = await loadExample();
+      const lockModule = await import('../../../examples/express-integration/src/operation-lock.js');
+      const env = setup.seedEnvironment({
+        MONGO_URI_ATLAS: withDatabase(uri, db),
+        MONGO_URI_LOCAL: withDatabase(uri, `${db}_local`),
+        BACKUP_ENABLED: 'true',
+        BACKUP_INTERVAL_HOURS: '24',
+        BACKUP_PATH: path.join(workDir, 'locked'),
+        AUTO_IMPORT_TO_LOCAL: 'true',
+      });
+      const service = new lib.MongoBackupService({ env });
+      const lock = new lockModule.OperationLock();
+      const lines: string[] = [];
+      const scheduler = sched.startSeedScheduler({
+        service,
+        lock,
+        log: (line) => lines.push(line),
+        error: (line) => lines.push(line),
+      });
+      const express = app.createApp({ service, jwtSecret: SECRET });
+      setup.mountSeedRouters(express, { service, jwtSecret: SECRET, scheduler, lock, log: () => undefined });
+      const running = await listen(express);
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      try {
+        const created = await call(running.baseUrl, 'POST', '/api/backups/create');
+        expect(created.status, JSON.stringify(created.body)).toBe(200);
+        expect(created.body.data.imported).toBe(true);
+        expect(scheduler?.status().runs).toBe(1);
+        expect(lines.some((line) => /run started \(manual\)/.test(line))).toBe(true);
+        const status = await call(running.baseUrl, 'GET', '/api/backups/status');
+        expect(status.body.data).toMatchObject({
+          enabled: true,
+          interval: 24,
+          scheduler: { runs: 1, failures: 0 },
+        });
+
+        // While an HTTP operation holds the lock, a run fails (logged) and the routes answer 409.
+        const held = lock.run('import', () => gate);
+        await expect(scheduler?.runNow()).rejects.toMatchObject({ code: 'OPERATION_IN_PROGRESS' });
+        expect(lines.at(-1)).toMatch(/run FAILED after \d+ ms \[OPERATION_IN_PROGRESS\]/);
+        expectFailure(
+          await call(running.baseUrl, 'POST', '/api/backups/import', {
+            body: { backupPath: created.body.data.name },
+          }),
+          409,
+          'OPERATION_IN_PROGRESS',
+        );
+        expectFailure(
+          await call(running.baseUrl, 'POST', '/api/backups/create'),
+          409,
+          'OPERATION_IN_PROGRESS',
+        );
+        release();
+        await held;
+      } finally {
+        release();
+        await scheduler?.stop({ abort: true });
+        await running.close();
+        await service.close();
+      }
+    });
+
     it('every BACKUP_INTERVAL_HOURS hours, a first run at start on request, failures logged', async (ctx) => {
       const { uri, db, workDir } = await setUp(ctx);
       const { lib, setup, sched } = await loadExample();
