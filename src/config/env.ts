@@ -125,12 +125,16 @@ export function readEnvironment(env: Environment): EnvContribution {
   const values: Record<string, unknown> = {};
   const sources = new Map<string, string>();
   const conflicts = new Map<string, string>();
-  const textOf = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
+  const read = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value;
+  };
+  const set = (field: string, variable: string, value: unknown): void => {
+    values[field] = value;
+    sources.set(field, variable);
   };
   const readOne = (name: string, kind: Kind, label = name): ReadValue | undefined => {
-    const text = textOf(name);
+    const text = read(name)?.trim();
     return text === undefined ? undefined : { value: parse(text, kind), text, name, label };
   };
   /**
@@ -160,23 +164,21 @@ export function readEnvironment(env: Environment): EnvContribution {
     }
     return first;
   };
-  const set = (field: string, found: ReadValue | undefined, value: unknown = found?.value): void => {
-    if (found === undefined) return;
-    values[field] = value;
-    sources.set(field, found.label);
+  const setFound = (field: string, found: ReadValue | undefined, value: unknown = found?.value): void => {
+    if (found !== undefined) set(field, found.label, value);
   };
 
-  set(
+  setFound(
     'sourceUri',
     readAliased('sourceUri', CONFIG_ENV_VARS.SOURCE_URI, 'text', true) ??
       readOne(CONFIG_ENV_VARS.MONGODB_URI, 'text'),
   );
-  set('targetUri', readAliased('targetUri', CONFIG_ENV_VARS.TARGET_URI, 'text', true));
-  set('backupDir', readAliased('backupDir', CONFIG_ENV_VARS.BACKUP_DIR, 'text'));
-  set('retention', readOne(CONFIG_ENV_VARS.RETENTION, 'integer'));
-  set('gzipLevel', readOne(CONFIG_ENV_VARS.GZIP_LEVEL, 'integer'));
-  set('parallelCollections', readOne(CONFIG_ENV_VARS.PARALLEL, 'integer'));
-  set('scheduleEnabled', readAliased('scheduleEnabled', CONFIG_ENV_VARS.SCHEDULE_ENABLED, 'boolean'));
+  setFound('targetUri', readAliased('targetUri', CONFIG_ENV_VARS.TARGET_URI, 'text', true));
+  setFound('backupDir', readAliased('backupDir', CONFIG_ENV_VARS.BACKUP_DIR, 'text'));
+  setFound('retention', readOne(CONFIG_ENV_VARS.RETENTION, 'integer'));
+  setFound('gzipLevel', readOne(CONFIG_ENV_VARS.GZIP_LEVEL, 'integer'));
+  setFound('parallelCollections', readOne(CONFIG_ENV_VARS.PARALLEL, 'integer'));
+  setFound('scheduleEnabled', readAliased('scheduleEnabled', CONFIG_ENV_VARS.SCHEDULE_ENABLED, 'boolean'));
 
   const cron = readOne(CONFIG_ENV_VARS.CRON, 'text');
   const everyHours = readAliased('schedule', CONFIG_ENV_VARS.EVERY_HOURS, 'integer');
@@ -187,8 +189,8 @@ export function readEnvironment(env: Environment): EnvContribution {
         `(${JSON.stringify(cron.text)} and ${JSON.stringify(everyHours.text)})`,
     );
   } else {
-    set('schedule', cron, { cron: cron?.text });
-    set('schedule', everyHours, { everyHours: everyHours?.value });
+    setFound('schedule', cron, { cron: cron?.text });
+    setFound('schedule', everyHours, { everyHours: everyHours?.value });
   }
 
   const autoImport = readAliased('autoImport', CONFIG_ENV_VARS.AUTO_IMPORT, 'boolean');
@@ -203,7 +205,7 @@ export function readEnvironment(env: Environment): EnvContribution {
     const label = [autoImport?.label, importDatabase?.label]
       .filter((name) => name !== undefined)
       .join(' and ');
-    set('autoImport', { ...importFrom, label }, value);
+    setFound('autoImport', { ...importFrom, label }, value);
   }
 
   const databases = readOne(CONFIG_ENV_VARS.DATABASES, 'text');
@@ -211,6 +213,6 @@ export function readEnvironment(env: Environment): EnvContribution {
     .split(',')
     .map((name) => name.trim())
     .filter((name) => name !== '');
-  set('databases', databases, names);
+  setFound('databases', databases, names);
   return { values, sources, conflicts };
 }
