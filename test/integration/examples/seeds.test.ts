@@ -810,7 +810,73 @@ function serverSuite(): void {
   });
 }
 
+function helperSuite(): void {
+  it('databaseInUri: the database in a connection string path, as mongodump --uri reads it', async () => {
+    const { databaseInUri } =
+      await import('../../../examples/express-integration/src/billing-dump-router.js');
+    expect(
+      databaseInUri(
+        'mongodb+srv://u:p%40ss@cluster0.example.net/artisan_management?retryWrites=true&w=majority',
+      ),
+    ).toBe('artisan_management');
+    expect(databaseInUri('mongodb://localhost:27017/billing_system')).toBe('billing_system');
+    expect(databaseInUri('mongodb://h1:1,h2:2/a%20b?replicaSet=rs')).toBe('a b');
+    expect(databaseInUri('mongodb://localhost:27017')).toBeUndefined();
+    expect(databaseInUri('mongodb://localhost:27017/?directConnection=true')).toBeUndefined();
+  });
+
+  it('seedEnvironment: databases from the URIs, never over what is set', async () => {
+    const { seedEnvironment } = await import('../../../examples/express-integration/src/seed-setup.js');
+    const atlas = 'mongodb+srv://u:p@cluster0.example.net/artisan_management?retryWrites=true';
+    expect(
+      seedEnvironment({ MONGO_URI_ATLAS: atlas, MONGO_URI_LOCAL: 'mongodb://localhost/mirror' }),
+    ).toMatchObject({
+      MONGO_BACKUP_DATABASES: 'artisan_management',
+      MONGO_BACKUP_IMPORT_DATABASE: 'mirror',
+    });
+    // The seed's own .env: the same database name on both sides, no rename.
+    const same = seedEnvironment({
+      MONGO_URI_ATLAS: atlas,
+      MONGO_URI_LOCAL: 'mongodb://localhost/artisan_management',
+    });
+    expect(same['MONGO_BACKUP_IMPORT_DATABASE']).toBeUndefined();
+    expect(
+      seedEnvironment({
+        MONGO_URI_ATLAS: atlas,
+        MONGO_BACKUP_DATABASES: 'a,b',
+        MONGO_URI_LOCAL: 'mongodb://l/x',
+      }),
+    ).toMatchObject({ MONGO_BACKUP_DATABASES: 'a,b', MONGO_BACKUP_IMPORT_DATABASE: 'x' });
+    // MONGODB_URI keeps its meaning for the example's existing users: every database.
+    expect(seedEnvironment({ MONGODB_URI: 'mongodb://localhost/shop' })).toEqual({
+      MONGODB_URI: 'mongodb://localhost/shop',
+    });
+  });
+
+  it('nameInBackupDir: a backup directly inside the folder, given as the seed shows it or not at all', async () => {
+    const { nameInBackupDir } =
+      await import('../../../examples/express-integration/src/atlas-backups-router.js');
+    const name = 'shop_dump_2025-01-14T10-30-00-000Z.gz';
+    expect(nameInBackupDir('./backups', `./backups/${name}`)).toBe(name);
+    expect(nameInBackupDir('./backups', name)).toBe(name);
+    expect(nameInBackupDir('./backups', path.resolve('backups', name))).toBe(name);
+    expect(nameInBackupDir('/srv/backups/', `/srv/backups/${name}`)).toBe(name);
+    for (const outside of [
+      `./backups/sub/${name}`,
+      `../backups/${name}`,
+      '/etc/passwd',
+      './backups/..',
+      'x\0',
+    ]) {
+      expect(() => nameInBackupDir('./backups', outside), outside).toThrow(
+        expect.objectContaining({ code: 'PATH_OUTSIDE_ROOT' }),
+      );
+    }
+  });
+}
+
 if (missing === undefined) {
   describe('the seed systems on the Express example, against the test server', seedSuite);
   describe('the example server process, configured by the seed variables', serverSuite);
+  describe('seed helpers of the example', helperSuite);
 }
