@@ -77,6 +77,7 @@ export function createAtlasBackupsRouter(options: AtlasBackupsRouterOptions): Ro
   const router = startSeedRouter(options);
   /** Where a backup is, as the seed shows it: `<backupPath>/<name>` (`./backups/...`). */
   const shown = (name: string): string => `${backupDir.replace(/[/\\]+$/, '')}/${name}`;
+
   router.get('/status', async (_req, res) => {
     const { config } = service;
     const schedule = config.schedule;
