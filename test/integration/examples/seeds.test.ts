@@ -802,6 +802,8 @@ function serverSuite(): void {
     const [, file] = /File: +(\S+)/.exec(dump.stdout) ?? [];
     expect(file).toMatch(new RegExp(`^api/dumps/${db}_dump_${ISO_IN_NAME}\\.gz$`));
     expect(existsSync(path.join(cwd, file ?? ''))).toBe(true);
+    // The default dump folder, created owner-only.
+    expect((await stat(path.join(cwd, 'api', 'dumps'))).mode & 0o777).toBe(0o700);
 
     expectFailure(await call(baseUrl, 'GET', '/anything/else', { token: null }), 404, 'NOT_FOUND');
     expect(await server.stop()).toBe(0);
