@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { MongoClient } from 'mongodb';
@@ -168,7 +168,7 @@ describe('the packed package, installed in a fresh app', () => {
     }
     const tarball = (await readdir(workDir)).find((file) => file.endsWith('.tgz'));
     const app = path.join(workDir, 'app');
-    await run('mkdir', [app], { cwd: workDir });
+    await mkdir(app);
     await writeFile(
       path.join(app, 'package.json'),
       JSON.stringify({ name: 'fresh-app', version: '1.0.0', private: true, type: 'module' }),
