@@ -8,6 +8,11 @@ start=$(date +%s)
 step() { printf '\n== %s (%ss)\n' "$1" "$(($(date +%s) - start))"; }
 
 step "dependencies"; bash scripts/ensure-deps.sh
+# `npm ci` must work from the committed lock files (every platform's optional packages listed); checked, not run.
+step "lock files (npm ci --dry-run)"
+for dir in . examples/express-integration; do
+  (cd "$dir" && npm ci --dry-run --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+done
 step "FerretDB and the MongoDB Database Tools"; bash scripts/install-tools.sh
 step "build"; npx tsup --silent
 step "example dependencies"; bash scripts/ensure-deps.sh examples/express-integration

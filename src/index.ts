@@ -3,6 +3,7 @@
  * `mongorestore` reads. The archive codec alone (no database) is also available as `mongo-backup-service/archive`.
  *
  * @packageDocumentation
+ * @module mongo-backup-service
  */
 
 // The facade

@@ -3,6 +3,7 @@
  * Importable on its own as `mongo-backup-service/archive`.
  *
  * @packageDocumentation
+ * @module mongo-backup-service/archive
  */
 
 export {

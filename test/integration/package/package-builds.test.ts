@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { fixture, REPO_ROOT } from '../../support/paths.js';
 import { connectTestClient, requireServer, testServer, uniqueDbName } from '../../support/server.js';
 
@@ -15,17 +17,30 @@ interface ChildReport {
   readonly usageErrorIsBackupError: boolean;
 }
 
+/** What a finished child process printed. */
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
 /** Runs `node` on a script in the repository root, so that `mongo-backup-service` resolves to this package. */
-function runNode(
+function runNode(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return run(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+}
+
+/** Runs a command to completion. */
+function run(
+  command: string,
   args: readonly string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 60_000,
+      timeout: options.timeoutMs ?? 60_000,
     });
     let stdout = '';
     let stderr = '';
@@ -114,5 +129,131 @@ describe('the built package', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/dump/);
     expect(run.stdout).toMatch(/restore/);
+  });
+});
+
+/** The first fenced block of `language` in a Markdown text. */
+function firstCodeBlock(markdown: string, language: string): string | undefined {
+  return new RegExp('^```' + language + '\\n([\\s\\S]*?)^```$', 'm').exec(markdown)?.[1];
+}
+
+/** Relative link targets of a Markdown text (no URLs, no in-page anchors), without their `#fragment`. */
+function relativeLinks(markdown: string): string[] {
+  return [...markdown.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((match) => match[1]!)
+    .filter((target) => !/^[a-z]+:/i.test(target) && !target.startsWith('#'))
+    .map((target) => target.split('#')[0]!);
+}
+
+/**
+ * What a user gets from npm: `npm pack`, then `npm install <tarball>` in a fresh app. The README and the docs it
+ * links to are in the package with every relative link resolving inside it, and the README's plain-JavaScript
+ * example runs as written (an ES module, no `await using`) on this Node (20 in CI).
+ */
+describe('the packed package, installed in a fresh app', () => {
+  let workDir = '';
+  let installed = '';
+  let setupError: string | undefined;
+  let client: MongoClient | undefined;
+  const databases: string[] = [];
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(REPO_ROOT, 'dist', 'index.js'))) return;
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'mbs-pack-'));
+    const packed = await run(npm, ['pack', '--silent', '--pack-destination', workDir], { cwd: REPO_ROOT });
+    if (packed.code !== 0) {
+      setupError = `npm pack failed: ${packed.stderr}`;
+      return;
+    }
+    const tarball = (await readdir(workDir)).find((file) => file.endsWith('.tgz'));
+    const app = path.join(workDir, 'app');
+    await mkdir(app);
+    await writeFile(
+      path.join(app, 'package.json'),
+      JSON.stringify({ name: 'fresh-app', version: '1.0.0', private: true, type: 'module' }),
+    );
+    const install = await run(
+      npm,
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        '--loglevel=error',
+        path.join(workDir, tarball!),
+      ],
+      { cwd: app, timeoutMs: 240_000 },
+    );
+    if (install.code !== 0) {
+      setupError = `npm install <tarball> failed: ${install.stderr}`;
+      return;
+    }
+    installed = path.join(app, 'node_modules', 'mongo-backup-service');
+    if (testServer().kind !== 'none') client = await connectTestClient();
+  }, 300_000);
+  afterAll(async () => {
+    for (const db of databases) await client?.db(db).dropDatabase();
+    await client?.close();
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  const requireInstalled = (ctx: TestContext): string => {
+    if (setupError) throw new Error(setupError);
+    if (!installed) ctx.skip('dist/ is not built (npm run build)');
+    return installed;
+  };
+
+  it('the README and the docs it links to are in the package; every relative link resolves inside it', async (ctx) => {
+    const root = requireInstalled(ctx);
+    const pages = ['README.md', ...(await readdir(path.join(root, 'docs'))).map((f) => `docs/${f}`)];
+    expect(pages).toEqual(expect.arrayContaining(['docs/cli.md', 'docs/configuration.md']));
+    const dead: string[] = [];
+    for (const page of pages.filter((p) => p.endsWith('.md'))) {
+      const text = await readFile(path.join(root, page), 'utf8');
+      for (const target of relativeLinks(text)) {
+        if (!existsSync(path.join(root, path.dirname(page), target))) dead.push(`${page} -> ${target}`);
+      }
+    }
+    expect(dead).toEqual([]);
+    const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(manifest).toMatchObject({
+      repository: { url: expect.stringMatching(/^git\+https:\/\//) as unknown },
+      homepage: expect.stringMatching(/^https:\/\//) as unknown,
+      bugs: { url: expect.stringMatching(/^https:\/\//) as unknown },
+    });
+  });
+
+  it(`the README's plain-JavaScript example runs as written on Node ${process.versions.node}`, async (ctx) => {
+    const uri = requireServer(ctx);
+    const root = requireInstalled(ctx);
+    const example = firstCodeBlock(await readFile(path.join(root, 'README.md'), 'utf8'), 'js');
+    expect(example, 'a ```js block in the README').toBeDefined();
+    expect(example).not.toMatch(/\bawait using\b/);
+    // Its database, `shop`, becomes one of this test's own.
+    const db = uniqueDbName('readme');
+    databases.push(db, `${db}_copy`);
+    await client!
+      .db(db)
+      .collection('orders')
+      .insertMany([{ n: 1 }, { n: 2 }]);
+    await client!
+      .db(db)
+      .collection('events')
+      .insertOne({ at: new Date('2026-02-01T00:00:00Z') });
+    const app = path.dirname(path.dirname(root));
+    await writeFile(path.join(app, 'example.mjs'), example!.replaceAll('shop', db));
+    const result = await run(process.execPath, ['example.mjs'], {
+      cwd: app,
+      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], MONGODB_URI: uri },
+      timeoutMs: 120_000,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`${db}.orders -> ${db}_copy.orders restored 2`);
+    expect(await client!.db(`${db}_copy`).collection('orders').countDocuments()).toBe(2);
+    expect(await client!.db(`${db}_copy`).collection('events').countDocuments()).toBe(1);
   });
 });

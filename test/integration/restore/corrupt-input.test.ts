@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveError, ErrorCode, MongoBackupService, RestoreError } from '../../../src/index.js';
-import { fixture } from '../../support/paths.js';
+import { fixture, thirdPartyFixture } from '../../support/paths.js';
 import { connectTestClient, requireServer, testServer, uniqueDbName } from '../../support/server.js';
 
 /** Bad input gets a typed error and loses nothing: rejected before writing, or reported exactly. */
@@ -81,7 +81,7 @@ describe('corrupt and truncated backups', () => {
     targets.push(target);
     const service = new MongoBackupService({ source: client!, env: {} });
     const report = await service.restore({
-      from: fixture('real-archives/rnadigital_agentcloud.dump.gz'),
+      from: thirdPartyFixture(ctx, 'real-archives/rnadigital_agentcloud.dump.gz'),
       into: 'source',
       dryRun: true,
       nsFrom: ['test.*'],

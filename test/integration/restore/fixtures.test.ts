@@ -2,7 +2,7 @@ import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBsonFile } from '../../../src/archive/index.js';
 import { MongoBackupService, MongoBackupUsageError, type RestoreReport } from '../../../src/index.js';
-import { fixture } from '../../support/paths.js';
+import { anyFixture } from '../../support/paths.js';
 import {
   connectTestClient,
   isFerretDb,
@@ -11,7 +11,7 @@ import {
   uniqueDbName,
 } from '../../support/server.js';
 
-/** Per-namespace document counts from ../shared/fixtures/EXPECTED.md (the reference tools' own counts). */
+/** Per-namespace document counts from test/fixtures/EXPECTED.md (the reference tools' own counts). */
 const ARCHIVES: Record<string, Record<string, number>> = {
   'real-archives/test.bar.archive': { 'admin.system.version': 1, 'test.bar': 1 },
   'real-archives/dump-w-oplog.archive': { 'admin.system.version': 1, 'test.foo': 25, '.oplog': 18 },
@@ -112,7 +112,7 @@ describe('every real mongodump fixture restores with the reference counts', () =
     it(file, async (ctx) => {
       requireServer(ctx);
       if (file.includes('timeseries') && isFerretDb()) ctx.skip('FerretDB has no timeseries collections');
-      const { report } = await restore(fixture(file));
+      const { report } = await restore(anyFixture(ctx, file));
       expect(report.namespaces.map((ns) => ns.source).sort()).toEqual(Object.keys(expected).sort());
       for (const ns of report.namespaces) {
         expect(ns.documentsRead, `${ns.source} read`).toBe(expected[ns.source]);
@@ -132,7 +132,7 @@ describe('every real mongodump fixture restores with the reference counts', () =
     it(dir.path, async (ctx) => {
       requireServer(ctx);
       if (dir.ferretdbLacks && isFerretDb()) ctx.skip(dir.ferretdbLacks);
-      const { report } = await restore(fixture(dir.path), {
+      const { report } = await restore(anyFixture(ctx, dir.path), {
         ...(dir.db === undefined ? {} : { db: dir.db }),
         ...(dir.convertLegacyIndexes ? { convertLegacyIndexes: true } : {}),
       });
@@ -162,30 +162,36 @@ describe('one collection file of a real directory dump (mongorestore --db X --co
     await client?.close();
   });
 
-  it('restores a .bson.gz file as db.collection, its metadata from beside it; db is required', async (ctx) => {
-    requireServer(ctx);
-    const file = fixture('real-dirs/youtube-sharing-gzip/resources.bson.gz');
-    let expected = 0;
-    for await (const event of readBsonFile(file, { db: 'x' })) {
-      if (event.kind === 'namespace-end') expected = event.documents;
-    }
-    expect(expected).toBeGreaterThan(0);
-    const service = new MongoBackupService({ source: client!, env: {} });
-    const target = uniqueDbName('onefile');
-    created.push(target);
+  it.for([
+    ['real-dirs/prelude_test/prelude_gzip/test/foo.bson.gz', 'foo'],
+    ['real-dirs/youtube-sharing-gzip/resources.bson.gz', 'resources'],
+  ] as const)(
+    '%s: restored as db.collection, its metadata from beside it; db is required',
+    async ([relative, name], ctx) => {
+      requireServer(ctx);
+      const file = anyFixture(ctx, relative);
+      let expected = 0;
+      for await (const event of readBsonFile(file, { db: 'x' })) {
+        if (event.kind === 'namespace-end') expected = event.documents;
+      }
+      expect(expected).toBeGreaterThan(0);
+      const service = new MongoBackupService({ source: client!, env: {} });
+      const target = uniqueDbName('onefile');
+      created.push(target);
 
-    const named = await service.restore({ from: file, into: 'source', db: target });
-    expect(named.namespaces.map((ns) => [ns.target, ns.status, ns.documentsInserted])).toEqual([
-      [`${target}.resources`, 'restored', expected],
-    ]);
-    const renamed = await service.restore({ from: file, into: 'source', db: target, collection: 'videos' });
-    expect(renamed.namespaces.map((ns) => [ns.target, ns.status])).toEqual([
-      [`${target}.videos`, 'restored'],
-    ]);
-    expect(await client!.db(target).collection('videos').countDocuments()).toBe(expected);
+      const named = await service.restore({ from: file, into: 'source', db: target });
+      expect(named.namespaces.map((ns) => [ns.target, ns.status, ns.documentsInserted])).toEqual([
+        [`${target}.${name}`, 'restored', expected],
+      ]);
+      const renamed = await service.restore({ from: file, into: 'source', db: target, collection: 'videos' });
+      expect(renamed.namespaces.map((ns) => [ns.target, ns.status])).toEqual([
+        [`${target}.videos`, 'restored'],
+      ]);
+      expect(await client!.db(target).collection('videos').countDocuments()).toBe(expected);
 
-    await expect(service.restore({ from: file, into: 'source' })).rejects.toBeInstanceOf(
-      MongoBackupUsageError,
-    );
-  });
+      await expect(service.restore({ from: file, into: 'source' })).rejects.toBeInstanceOf(
+        MongoBackupUsageError,
+      );
+    },
+  );
 });

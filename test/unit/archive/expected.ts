@@ -1,4 +1,4 @@
-/** Ground truth from ../shared/fixtures/EXPECTED.md: per body namespace, documents, bytes and the stored (signed) CRC. */
+/** Ground truth from test/fixtures/EXPECTED.md: per body namespace, documents, bytes and the stored (signed) CRC. */
 export interface ExpectedNamespace {
   namespace: string;
   documents: number;

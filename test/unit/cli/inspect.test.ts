@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { packDirectoryToTarGz } from '../../../src/archive/directory/index.js';
-import { fixture } from '../../support/paths.js';
+import { anyFixture, fixture } from '../../support/paths.js';
 import { REAL_ARCHIVES } from '../archive/expected.js';
 import { walkBsonFile } from '../archive/directory/helpers.js';
 import { runCaptured } from './helpers.js';
@@ -46,15 +46,16 @@ describe('inspect on real archives', () => {
   });
 
   for (const expected of REAL_ARCHIVES) {
-    it(`${expected.file} --json matches EXPECTED.md`, async () => {
-      const run = await runCaptured(['inspect', fixture(expected.file), '--json']);
+    it(`${expected.file} --json matches EXPECTED.md`, async (ctx) => {
+      const file = anyFixture(ctx, expected.file);
+      const run = await runCaptured(['inspect', file, '--json']);
       expect(run.code).toBe(0);
       const result = run.json<InspectJson>();
       expect(result).toMatchObject({
         kind: 'archive',
         gzip: expected.gzip,
         valid: true,
-        path: fixture(expected.file),
+        path: file,
       });
       expect(result.header).toMatchObject({
         serverVersion: expected.serverVersion,
@@ -73,7 +74,7 @@ describe('inspect on real archives', () => {
   }
 
   it('the verify alias and standard input ("-") give the same verdict', async () => {
-    const file = fixture('real-archives/rnadigital_agentcloud.dump.gz');
+    const file = fixture('synthetic/dump-w-oplog.archive.gz');
     const byPath = await runCaptured(['verify', file, '--json']);
     const byStdin = await runCaptured(['inspect', '-', '--json'], { stdin: createReadStream(file) });
     expect(byStdin.code).toBe(0);

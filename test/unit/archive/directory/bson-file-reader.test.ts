@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readBsonFile, readDirectoryDump } from '../../../../src/archive/directory/index.js';
 import type { ArchiveEvent } from '../../../../src/archive/types.js';
 import { ArchiveError, ErrorCode, MongoBackupConfigError } from '../../../../src/errors.js';
-import { fixture } from '../../../support/paths.js';
+import { anyFixture, fixture } from '../../../support/paths.js';
 import { collectEvents, eventsUntilError } from './helpers.js';
 
 /** The events of one namespace (prelude entry, documents, end) out of a whole stream. */
@@ -20,15 +20,17 @@ function namespaceEvents(events: readonly ArchiveEvent[], db: string, collection
 }
 
 describe('readBsonFile: one collection file as a dump of one namespace', () => {
-  it.each([
+  it.for([
     ['real-dirs/foodump/test', 'foo.bson', 'foo'],
     ['real-dirs/specialcharacter/db1', 'caf%C3%A9s.bson', 'cafés'],
+    ['real-dirs/prelude_test/prelude_gzip/test', 'foo.bson.gz', 'foo'],
     ['real-dirs/youtube-sharing-gzip', 'resources.bson.gz', 'resources'],
-  ])(
+  ] as const)(
     '%s/%s reads as the same events as the directory reader gives that collection',
-    async (dir, file, name) => {
-      const fromFile = await collectEvents(readBsonFile(fixture(path.join(dir, file)), { db: 'x' }));
-      const fromDir = await collectEvents(readDirectoryDump(fixture(dir), { db: 'x' }));
+    async ([dir, file, name], ctx) => {
+      const root = anyFixture(ctx, dir);
+      const fromFile = await collectEvents(readBsonFile(path.join(root, file), { db: 'x' }));
+      const fromDir = await collectEvents(readDirectoryDump(root, { db: 'x' }));
       expect(fromFile).toEqual(namespaceEvents(fromDir, 'x', name));
       const end = fromFile.at(-1);
       expect(end?.kind).toBe('namespace-end');

@@ -5,7 +5,7 @@ import { crc64, crc64ToInt64 } from '../../../../src/archive/crc64.js';
 import { readDirectoryDump } from '../../../../src/archive/directory/index.js';
 import type { ReadDirectoryDumpOptions } from '../../../../src/archive/directory/index.js';
 import type { ArchiveEvent, NamespaceType } from '../../../../src/archive/types.js';
-import { fixture } from '../../../support/paths.js';
+import { anyFixture, fixture } from '../../../support/paths.js';
 import { collectEvents, documentsByNamespace, endsByNamespace, walkBsonFile } from './helpers.js';
 
 const LONG_NAME =
@@ -213,10 +213,10 @@ const FIXTURES: readonly FixtureCase[] = [
 ];
 
 describe('readDirectoryDump on real and synthetic directory dumps', () => {
-  it.each(FIXTURES.map((fixtureCase) => [fixtureCase.dir, fixtureCase] as const))(
+  it.for(FIXTURES.map((fixtureCase) => [fixtureCase.dir, fixtureCase] as const))(
     '%s',
-    async (_name, expected) => {
-      const root = fixture(expected.dir);
+    async ([, expected], ctx) => {
+      const root = anyFixture(ctx, expected.dir);
       const events = await collectEvents(readDirectoryDump(root, expected.options));
 
       expect(events[0]).toEqual({
