@@ -201,6 +201,10 @@ class RestoreRun {
   #authVersionDocuments: Buffer[] | undefined;
   /** Whether users or roles were written to the temporary collections (dropped at the end whatever happens). */
   #stagedAuth = false;
+  /** Insert batches of one collection in flight at most; 1 keeps them in dump order. */
+  readonly #workers: number;
+  /** `stopOnError`, which `maintainInsertionOrder` implies as in mongorestore. */
+  readonly #stopOnError: boolean;
 
   constructor(
     readonly client: MongoClient,
@@ -208,9 +212,12 @@ class RestoreRun {
     readonly select: ReturnType<typeof createNamespaceSelector>,
     readonly rename: ReturnType<typeof createNamespaceRenamer>,
   ) {
-    const workers = options.maintainInsertionOrder ? 1 : (options.insertionWorkersPerCollection ?? 1);
+    // As mongorestore: maintainInsertionOrder means one insertion worker and stopping at the first error, so that
+    // an ordered insert cut short by a duplicate never goes on with the next batch as if nothing was lost.
+    this.#workers = options.maintainInsertionOrder ? 1 : (options.insertionWorkersPerCollection ?? 1);
+    this.#stopOnError = (options.stopOnError ?? false) || (options.maintainInsertionOrder ?? false);
     this.#slots = new Semaphore(
-      (options.parallelCollections ?? DEFAULT_RESTORE_PARALLEL_COLLECTIONS) * workers,
+      (options.parallelCollections ?? DEFAULT_RESTORE_PARALLEL_COLLECTIONS) * this.#workers,
     );
   }
 
@@ -285,7 +292,7 @@ class RestoreRun {
       await this.#prepare(state);
     } catch (error) {
       state.fail(messageOf(error));
-      if (this.options.stopOnError) throw error;
+      if (this.#stopOnError) throw error;
       return;
     }
     const maxDocs = this.options.batchSize ?? DEFAULT_RESTORE_BATCH_SIZE;
@@ -331,7 +338,7 @@ class RestoreRun {
       this.#progress(state, 'end');
     } catch (error) {
       state.fail(messageOf(error));
-      if (this.options.stopOnError) throw error;
+      if (this.#stopOnError) throw error;
     }
   }
 
@@ -373,7 +380,9 @@ class RestoreRun {
     const documents = state.batch;
     state.batch = [];
     state.batchBytes = 0;
-    if (this.options.maintainInsertionOrder) await Promise.all(state.inflight);
+    // One collection never has more batches in flight than its insertion workers: with one, batches land in order.
+    while (state.inflight.size >= this.#workers) await Promise.race(state.inflight);
+    if (this.#firstFatal) throw this.#firstFatal;
     await this.#slots.acquire();
     const sent = this.#insert(state, documents).finally(() => {
       this.#slots.release();
@@ -389,7 +398,7 @@ class RestoreRun {
       state.duplicates += outcome.duplicates;
       state.failures += outcome.failures;
       if (outcome.firstError !== undefined) state.reason ??= outcome.firstError;
-      if (this.options.stopOnError && (outcome.duplicates > 0 || outcome.failures > 0)) {
+      if (this.#stopOnError && (outcome.duplicates > 0 || outcome.failures > 0)) {
         const why = outcome.firstError ?? `${outcome.duplicates} duplicate key error(s)`;
         state.fail(why);
         this.#firstFatal ??= new Error(`${state.plan.target}: ${why} (stopOnError)`);
@@ -444,7 +453,7 @@ class RestoreRun {
         state.status = 'restored';
       } catch (error) {
         state.fail(messageOf(error));
-        if (this.options.stopOnError) throw error;
+        if (this.#stopOnError) throw error;
       }
     }
   }
@@ -474,7 +483,7 @@ class RestoreRun {
       }
     } catch (error) {
       for (const state of staged) state.fail(messageOf(error));
-      if (this.options.stopOnError) throw error;
+      if (this.#stopOnError) throw error;
     } finally {
       await this.dropStagedUsersAndRoles();
     }

@@ -67,7 +67,7 @@ export const RESTORE_FLAGS: FlagSpecs = {
   noIndexRestore: flag('Do not build indexes'),
   noOptionsRestore: flag('Create collections without their dumped options'),
   stopOnError: flag('Stop at the first write error, duplicate keys included'),
-  maintainInsertionOrder: flag('Insert in dump order, with ordered inserts'),
+  maintainInsertionOrder: flag('Insert in dump order, with ordered inserts (implies --stopOnError)'),
   numParallelCollections: {
     type: 'string',
     short: 'j',
