@@ -22,7 +22,7 @@ import { NamespaceState } from './namespace-state.js';
 import { openRestoreSource, type OpenedSource } from './open-source.js';
 import { insertRetryingMixedSchema } from './mixed-schema-retry.js';
 import { INSERT_FIDELITY, insertRawDocuments, type InsertOutcome } from './raw-insert.js';
-import { assertRestorable, planRestore } from './restore-plan.js';
+import { assertRestorable, planRestore, usersAndRolesWarning } from './restore-plan.js';
 import { dropTempAuthCollections, mergeStagedUsersAndRoles } from './users-and-roles.js';
 import { acceptsIgnoreUnknownIndexOptions, acceptsLiteralZeroTimestamp } from './server-features.js';
 import {
@@ -523,6 +523,9 @@ class RestoreRun {
       duplicates: namespaces.reduce((sum, ns) => sum + ns.duplicates, 0),
       failures: namespaces.reduce((sum, ns) => sum + ns.failures, 0),
       fidelity: INSERT_FIDELITY,
+      warnings: [usersAndRolesWarning(this.#states.map((state) => state.plan))].filter(
+        (warning) => warning !== undefined,
+      ),
       startedAt,
       finishedAt,
       durationMs: finishedAt.getTime() - startedAt.getTime(),

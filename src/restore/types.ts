@@ -153,6 +153,11 @@ export interface RestoreReport {
    * gave no way to send raw bytes, so documents were decoded (types kept) and encoded again.
    */
   readonly fidelity: 'raw' | 'reencoded';
+  /**
+   * What the restore left out that mongorestore would have restored, said loudly: users and roles of the backup not
+   * restored because `usersAndRoles` was not set. Empty when there is nothing to say.
+   */
+  readonly warnings: readonly string[];
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly durationMs: number;
