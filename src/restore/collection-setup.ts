@@ -65,40 +65,56 @@ export function createCommand(
   return commandOf('create', collection, kept);
 }
 
+/** The `createIndexes` command of a collection and the dumped indexes it leaves out. */
+export interface IndexPlan {
+  /** The command, or `undefined` when there is no index to build. */
+  readonly command: Document | undefined;
+  /** Names of the indexes left out as duplicates after `convertLegacyIndexes` (as mongorestore does). */
+  readonly leftOut: readonly string[];
+}
+
 /**
- * The `createIndexes` command of the dumped indexes (all but `_id_`, which comes with the collection), or
- * `undefined` when there is none. The index version `v` is left to the server and the legacy `ns` field of old
- * dumps is removed, as mongorestore does; specs stay ordered `Map`s, so `{ z: 1, "5": 1 }` is built as written.
- * With `convertLegacyIndexes`, specs whose converted key duplicates an earlier one are left out, as mongorestore does.
+ * The `createIndexes` command of the dumped indexes (all but `_id_`, which comes with the collection). The index
+ * version `v` is left to the server and the legacy `ns` field of old dumps is removed, as mongorestore does; specs
+ * stay ordered `Map`s, so `{ z: 1, "5": 1 }` is built as written. With `convertLegacyIndexes`, specs whose converted
+ * key duplicates an earlier one are left out, as mongorestore does.
  */
 export function createIndexesCommand(
   collection: string,
   metadata: CollectionMetadata | undefined,
   options: IndexOptions,
-): Document | undefined {
+): IndexPlan {
   const dumped = (metadata?.indexes ?? []).filter((spec) => spec.get('name') !== '_id_');
-  const specs = (options.convertLegacyIndexes ? convertLegacyIndexes(dumped).kept : dumped).map(
+  const converted = options.convertLegacyIndexes
+    ? convertLegacyIndexes(dumped)
+    : { kept: dumped, duplicates: [] };
+  const specs = converted.kept.map(
     (spec) => new Map([...spec].filter(([option]) => option !== 'v' && option !== 'ns')),
   );
-  if (specs.length === 0) return undefined;
-  return {
-    createIndexes: collection,
-    indexes: specs,
-    ...(options.ignoreUnknownIndexOptions ? { ignoreUnknownIndexOptions: true } : {}),
-  };
+  const command =
+    specs.length === 0
+      ? undefined
+      : {
+          createIndexes: collection,
+          indexes: specs,
+          ...(options.ignoreUnknownIndexOptions ? { ignoreUnknownIndexOptions: true } : {}),
+        };
+  return { command, leftOut: converted.duplicates };
 }
 
-/** Builds the dumped indexes (see {@link createIndexesCommand}). Returns how many were built. */
+/**
+ * Builds the dumped indexes (see {@link createIndexesCommand}). Returns how many were built and the names of those
+ * left out as duplicates.
+ */
 export async function buildIndexes(
   db: Db,
   collection: string,
   metadata: CollectionMetadata | undefined,
   options: IndexOptions,
-): Promise<number> {
-  const command = createIndexesCommand(collection, metadata, options);
-  if (command === undefined) return 0;
-  await db.command(command);
-  return (command['indexes'] as unknown[]).length;
+): Promise<{ readonly built: number; readonly leftOut: readonly string[] }> {
+  const { command, leftOut } = createIndexesCommand(collection, metadata, options);
+  if (command !== undefined) await db.command(command);
+  return { built: command === undefined ? 0 : (command['indexes'] as unknown[]).length, leftOut };
 }
 
 /** How indexes are built. */

@@ -203,6 +203,8 @@ class RestoreRun {
   #stagedAuth = false;
   /** Insert batches of one collection in flight at most; 1 keeps them in dump order. */
   readonly #workers: number;
+  /** What the report must say beyond each namespace's line (indexes left out...). */
+  readonly #warnings: string[] = [];
   /** `stopOnError`, which `maintainInsertionOrder` implies as in mongorestore. */
   readonly #stopOnError: boolean;
 
@@ -324,7 +326,7 @@ class RestoreRun {
       // Users and roles are only staged here; they are merged once every collection is restored.
       if (state.plan.auth !== undefined) return;
       if (!this.options.noIndexRestore) {
-        state.indexesBuilt = await buildIndexes(
+        const indexes = await buildIndexes(
           this.#db(state),
           state.plan.targetCollection,
           state.plan.metadata,
@@ -333,6 +335,13 @@ class RestoreRun {
             ignoreUnknownIndexOptions: this.#ignoreUnknownIndexOptions,
           },
         );
+        state.indexesBuilt = indexes.built;
+        if (indexes.leftOut.length > 0) {
+          this.#warnings.push(
+            `${state.plan.target}: index(es) ${indexes.leftOut.join(', ')} left out: after convertLegacyIndexes ` +
+              'their key duplicates another index (as mongorestore does)',
+          );
+        }
       }
       state.status = 'restored';
       this.#progress(state, 'end');
@@ -523,7 +532,7 @@ class RestoreRun {
       duplicates: namespaces.reduce((sum, ns) => sum + ns.duplicates, 0),
       failures: namespaces.reduce((sum, ns) => sum + ns.failures, 0),
       fidelity: INSERT_FIDELITY,
-      warnings: [usersAndRolesWarning(this.#states.map((state) => state.plan))].filter(
+      warnings: [usersAndRolesWarning(this.#states.map((state) => state.plan)), ...this.#warnings].filter(
         (warning) => warning !== undefined,
       ),
       startedAt,

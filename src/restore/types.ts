@@ -154,8 +154,9 @@ export interface RestoreReport {
    */
   readonly fidelity: 'raw' | 'reencoded';
   /**
-   * What the restore left out that mongorestore would have restored, said loudly: users and roles of the backup not
-   * restored because `usersAndRoles` was not set. Empty when there is nothing to say.
+   * What the report must say beyond each namespace's line: users and roles of the backup not restored because
+   * `usersAndRoles` was not set (mongorestore restores them on a full restore), indexes left out as duplicates after
+   * `convertLegacyIndexes`. Empty when there is nothing to say.
    */
   readonly warnings: readonly string[];
   readonly startedAt: Date;

@@ -78,6 +78,10 @@ describe('restore convertLegacyIndexes (real server)', () => {
     });
     const line = report.namespaces[0];
     expect(line).toMatchObject({ status: 'restored', documentsInserted: 3, indexesBuilt: 2 });
+    expect(report.warnings).toEqual([
+      `${target}.legacy: index(es) a_0 left out: after convertLegacyIndexes their key duplicates another index ` +
+        '(as mongorestore does)',
+    ]);
     const names = (await client!.db(target).collection('legacy').listIndexes().toArray()).map(
       (ix) => ix.name,
     );

@@ -396,10 +396,11 @@ describe('ordered BSON and Extended JSON: key order survives every path (propert
         new Map([['create', `c${n}`], ...[...metadata.options].filter(([k]) => k === 'timeseries')]),
         `case ${n} noOptionsRestore`,
       );
-      const command = createIndexesCommand(`c${n}`, metadata, {
+      const { command, leftOut } = createIndexesCommand(`c${n}`, metadata, {
         convertLegacyIndexes: false,
         ignoreUnknownIndexOptions: false,
       });
+      expect(leftOut).toEqual([]);
       const expectedSpecs = metadata.indexes
         .filter((spec) => spec.get('name') !== '_id_')
         .map((spec) => new Map([...spec].filter(([k]) => k !== 'v' && k !== 'ns')));
