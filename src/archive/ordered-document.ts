@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 
-import { BSON, type Document } from 'bson';
+import { BSON, Code, type Document } from 'bson';
 
 /**
  * A BSON document with its keys in stored order: a `Map` whose nested documents are `Map`s too, arrays are arrays and
@@ -18,6 +18,7 @@ export type OrderedDocument = ReadonlyMap<string, unknown>;
 
 const DOCUMENT = 0x03;
 const ARRAY = 0x04;
+const CODE_WITH_SCOPE = 0x0f;
 
 /** Fixed value sizes of BSON element types (those not listed have a length prefix or a terminator). */
 const FIXED_SIZES: Readonly<Record<number, number>> = {
@@ -102,6 +103,13 @@ function walk(buffer: Buffer, start: number, visit: (key: string, value: unknown
       const items: unknown[] = [];
       walk(buffer, valueAt, (_, v) => items.push(v));
       visit(key, items);
+    } else if (type === CODE_WITH_SCOPE) {
+      // Total length, the code as a string, then the scope: a document whose keys keep their order too.
+      const codeLength = buffer.readInt32LE(valueAt + 4);
+      const code = buffer.toString('utf8', valueAt + 8, valueAt + 8 + codeLength - 1);
+      const scope = new Map<string, unknown>();
+      walk(buffer, valueAt + 8 + codeLength, (k, v) => scope.set(k, v));
+      visit(key, new Code(code, scope as unknown as Document));
     } else {
       visit(key, decodeElement(type, buffer.subarray(valueAt, valueEnd)));
     }

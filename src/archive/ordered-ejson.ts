@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-import { EJSON, type Document } from 'bson';
+import { Code, EJSON, type Document } from 'bson';
 import { isPlainDocument, type OrderedDocument } from './ordered-document.js';
 
 /**
@@ -32,6 +32,9 @@ export function stringifyOrderedExtendedJson(value: unknown): string {
   if (Array.isArray(value))
     return `[${value.map((item: unknown) => stringifyOrderedExtendedJson(item === undefined ? null : item)).join(',')}]`;
   if (isPlainDocument(value)) return stringifyEntries(Object.entries(value));
+  if (value instanceof Code && value.scope !== null && value.scope !== undefined) {
+    return `{"$code":${JSON.stringify(value.code)},"$scope":${stringifyOrderedExtendedJson(value.scope)}}`;
+  }
   return EJSON.stringify(value as Document, { relaxed: false });
 }
 
@@ -45,6 +48,12 @@ function stringifyEntries(entries: readonly (readonly [string, unknown])[]): str
 /** Turns a parsed JSON object into a `bson` value when it is a type wrapper, else keeps it as an ordered `Map`. */
 function fromJsonObject(entries: Map<string, unknown>): unknown {
   const first = entries.keys().next().value;
+  const code = entries.get('$code');
+  const scope = entries.get('$scope');
+  if (first === '$code' && typeof code === 'string' && entries.size === 2 && scope instanceof Map) {
+    // Code with scope: the scope is a document whose keys keep their order.
+    return new Code(code, scope as unknown as Document);
+  }
   if (typeof first === 'string' && first.startsWith('$')) {
     const decoded: unknown = EJSON.deserialize(toPlain(entries) as Document, { relaxed: false });
     const tag = (decoded as { _bsontype?: unknown } | null)?._bsontype;

@@ -3,6 +3,7 @@ import {
   Binary,
   BSON,
   BSONRegExp,
+  Code,
   Decimal128,
   Double,
   EJSON,
@@ -133,7 +134,9 @@ class Generator {
       case 12:
         return this.pick([new MinKey(), new MaxKey()]);
       case 13:
-        return new Int32(1);
+        return this.random() < 0.5
+          ? new Code('function () { return x; }', this.document(depth + 1, keys) as unknown as Document)
+          : new Code('x + 1');
       case 14:
       case 15:
         return this.document(depth, keys);
