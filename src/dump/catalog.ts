@@ -74,9 +74,7 @@ export async function planDump(client: MongoClient, selection: CatalogSelection)
   const configNamed = selection.databases?.includes('config') ?? false;
   const namespaces: PlannedNamespace[] = [];
   for (const db of databases) {
-    const infos = (await client.db(db).listCollections({}, { raw: true }).toArray()).map((raw) =>
-      decodeOrderedDocument(raw as unknown as Uint8Array),
-    );
+    const infos = (await client.db(db).listCollections({}, { raw: true }).toArray()).map(decodeRaw);
     const sorted = [...infos].sort((a, b) => String(a.get('name')).localeCompare(String(b.get('name'))));
     for (const info of sorted) {
       const name = String(info.get('name'));
@@ -155,7 +153,21 @@ function namespaceType(info: OrderedDocument): NamespaceType | undefined {
 /** Index specs as the server lists them; for timeseries, on the timeseries collection (the server translates). */
 async function listIndexes(client: MongoClient, db: string, collection: string): Promise<OrderedDocument[]> {
   const raw = await client.db(db).collection(collection).listIndexes({ raw: true }).toArray();
-  return raw.map((spec) => decodeOrderedDocument(spec as unknown as Uint8Array));
+  return raw.map(decodeRaw);
+}
+
+/**
+ * Decodes a catalog entry the driver returned as raw BSON (`raw: true`), keys in order. A driver that decoded it
+ * anyway would have put integer-like keys first: refused, rather than dumping reordered index keys or options.
+ */
+function decodeRaw(entry: unknown): OrderedDocument {
+  if (!(entry instanceof Uint8Array)) {
+    throw new Error(
+      'the MongoDB driver returned catalog entries decoded although raw BSON was asked for, so their key order ' +
+        'cannot be kept; use a driver version that honours `raw` on listCollections/listIndexes cursors',
+    );
+  }
+  return decodeOrderedDocument(entry);
 }
 
 /** The metadata of one collection from its `listCollections` entry and its index specs, keys in server order. */
