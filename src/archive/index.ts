@@ -29,6 +29,13 @@ export {
 export { Crc64, crc64, crc64FromInt64, crc64ToInt64 } from './crc64.js';
 export { inspectArchive, inspectEvents } from './inspect.js';
 export { formatMetadataJson, parseMetadataJson } from './metadata-json.js';
+export {
+  decodeOrderedDocument,
+  encodeOrderedDocument,
+  isOrderedDocument,
+  toOrderedDocument,
+} from './ordered-document.js';
+export { parseOrderedExtendedJson, stringifyOrderedExtendedJson } from './ordered-ejson.js';
 export { decodeBlockHeader, encodeBlockHeader } from './namespace-header.js';
 export {
   BUCKETS_PREFIX,
@@ -79,6 +86,7 @@ export type { ArchiveSource } from './input-source.js';
 export type { BlockHeader } from './namespace-header.js';
 export type { ServerVersion } from './namespace-layout.js';
 export type { NamespaceSummary, NamespaceWriter } from './namespace-writer.js';
+export type { OrderedDocument } from './ordered-document.js';
 export type { ArchiveWriterNamespace, ArchiveWriterOptions, ReadArchiveOptions } from './options.js';
 export type { NamespaceEntryFields } from './prelude.js';
 export type {

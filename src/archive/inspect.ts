@@ -34,6 +34,17 @@ export interface ArchiveInspection {
   readonly namespaces: readonly InspectedNamespace[];
   /** Whether the whole archive is valid. */
   readonly valid: boolean;
+  /**
+   * The most namespaces in progress at once in the body (from a namespace's first block to its EOF block), as far as
+   * it was read. mongorestore restores max(`-j`, `concurrent_collections`) at a time and hangs when the body
+   * interleaves more than that.
+   */
+  readonly maxInterleaved: number;
+  /**
+   * What is valid but will trouble mongorestore: an interleaving beyond the header's `concurrent_collections` (it
+   * hangs unless run with at least that `-j`).
+   */
+  readonly warnings: readonly string[];
   /** The first problem found, when not valid. */
   readonly error?: ArchiveError;
 }
@@ -73,11 +84,31 @@ export async function inspectEvents(events: AsyncIterable<ArchiveEvent>): Promis
   let header: ArchiveHeader | undefined;
   let entries: readonly NamespaceEntry[] = [];
   const namespaces: InspectedNamespace[] = [];
+  const inProgress = new Set<string>();
+  let maxInterleaved = 0;
+  const tally = (): Pick<ArchiveInspection, 'maxInterleaved' | 'warnings'> => ({
+    maxInterleaved,
+    warnings:
+      header !== undefined && maxInterleaved > header.concurrentCollections
+        ? [
+            `the body interleaves up to ${maxInterleaved} namespaces but the header announces ` +
+              `concurrent_collections ${header.concurrentCollections}: mongorestore hangs on it unless run with ` +
+              `--numParallelCollections=${maxInterleaved} or more`,
+          ]
+        : [],
+  });
   try {
     for await (const event of events) {
       if (event.kind === 'header') header = event.header;
       else if (event.kind === 'prelude') entries = event.entries;
-      else if (event.kind === 'namespace-end') {
+      else if (event.kind === 'documents') {
+        inProgress.add(namespaceString(event.db, event.collection));
+        maxInterleaved = Math.max(maxInterleaved, inProgress.size);
+      } else if (event.kind === 'namespace-end') {
+        const name = namespaceString(event.db, event.collection);
+        // A namespace without documents still takes a place while its (empty) blocks pass.
+        maxInterleaved = Math.max(maxInterleaved, inProgress.size + (inProgress.has(name) ? 0 : 1));
+        inProgress.delete(name);
         namespaces.push({
           namespace: namespaceString(event.db, event.collection),
           documents: event.documents,
@@ -88,7 +119,7 @@ export async function inspectEvents(events: AsyncIterable<ArchiveEvent>): Promis
     }
   } catch (error) {
     if (!(error instanceof ArchiveError)) throw error;
-    return { header, entries, namespaces, valid: false, error };
+    return { header, entries, namespaces, valid: false, error, ...tally() };
   }
-  return { header, entries, namespaces, valid: true };
+  return { header, entries, namespaces, valid: true, ...tally() };
 }

@@ -8,6 +8,7 @@ import { ArchiveError, ErrorCode } from '../errors.js';
 import { MAX_BSON_SIZE, MIN_BSON_SIZE } from './constants.js';
 import { Crc64 } from './crc64.js';
 import { encodeBlockHeader } from './namespace-header.js';
+import type { NamespaceGate } from './namespace-gate.js';
 import type { OutputChannel } from './output-channel.js';
 
 /** What was written for one body namespace. */
@@ -65,6 +66,8 @@ export class SegmentingNamespaceWriter implements NamespaceWriter {
   private documents = 0;
   private bytes = 0;
   private ended = false;
+  /** Whether this namespace took its place among those in progress (see {@link NamespaceGate}). */
+  private admitted = false;
   /** The last queued operation while an earlier one waits for the stream; `null` when nothing waits. */
   private tail: Promise<unknown> | null = null;
 
@@ -76,6 +79,7 @@ export class SegmentingNamespaceWriter implements NamespaceWriter {
     private readonly acceptsDocuments: boolean,
     private readonly onEnd: (summary: NamespaceSummary) => void,
     private readonly onEnding: (ending: Promise<NamespaceSummary>) => void,
+    private readonly gate?: NamespaceGate,
   ) {
     this.name = `${db}.${collection}`;
     this.segmentHeader = encodeBlockHeader({ db, collection, eof: false, crc: 0n });
@@ -88,6 +92,12 @@ export class SegmentingNamespaceWriter implements NamespaceWriter {
         ? this.stateError(`${this.name} is a view: views have no documents`)
         : (this.output.error ?? checkDocument(document, this.name));
     if (problem !== undefined) return Promise.reject(problem);
+    if (!this.admitted && this.gate !== undefined) {
+      // The first document waits until fewer namespaces than announced are in progress.
+      this.admitted = true;
+      const entered = this.gate.enter();
+      if (entered !== undefined) return this.track(entered.then(() => this.append(document)));
+    }
     if (this.tail === null) {
       const waiting = this.append(document);
       return waiting === undefined ? RESOLVED : this.track(waiting);
@@ -101,6 +111,7 @@ export class SegmentingNamespaceWriter implements NamespaceWriter {
     const finish = (): Promise<NamespaceSummary> => {
       if (this.fill > 0 || this.documents === 0) this.flush();
       this.output.push(eofBlock(this.db, this.collection, this.crc.digest()));
+      this.gate?.leave();
       const summary: NamespaceSummary = {
         db: this.db,
         collection: this.collection,
@@ -112,7 +123,12 @@ export class SegmentingNamespaceWriter implements NamespaceWriter {
       return (this.output.drained() ?? RESOLVED).then(() => summary);
     };
     let ending: Promise<NamespaceSummary>;
-    if (this.tail === null) {
+    // A namespace never written still appears in the body (an empty segment and its EOF block): it waits its turn too.
+    const entered = this.admitted || this.gate === undefined ? undefined : this.gate.enter();
+    this.admitted = true;
+    if (entered !== undefined) {
+      ending = entered.then(finish);
+    } else if (this.tail === null) {
       try {
         ending = finish();
       } catch (error) {

@@ -86,7 +86,16 @@ const namespaceSchema = z.object({
   db: z.string(),
   collection: z.string().min(1, 'the collection name must not be empty'),
   metadataJson: z.string().optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: z
+    .custom<CollectionMetadata>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        (v as { options?: unknown }).options instanceof Map &&
+        Array.isArray((v as { indexes?: unknown }).indexes),
+      'expected { options: Map, indexes: Map[] } (see OrderedDocument)',
+    )
+    .optional(),
   type: z.enum(['collection', 'view', 'timeseries', '']).optional(),
 });
 

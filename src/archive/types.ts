@@ -1,3 +1,5 @@
+import type { OrderedDocument } from './ordered-document.js';
+
 /**
  * Shapes shared by the archive writer and reader, and by the directory-dump reader and writer.
  * Both readers produce the same {@link ArchiveEvent} stream, so a restore does not care where the dump came from.
@@ -18,12 +20,16 @@ export interface ArchiveHeader {
 /** What kind of namespace a prelude entry announces. "" is the oplog. */
 export type NamespaceType = 'collection' | 'view' | 'timeseries' | '';
 
-/** The parsed `<coll>.metadata.json` text of a namespace. */
+/**
+ * The parsed `<coll>.metadata.json` text of a namespace. Options and index specs are {@link OrderedDocument}s (`Map`s,
+ * nested documents too), so that user-defined keys keep their order: `{ z: 1, "5": 1 }` is another index than
+ * `{ "5": 1, z: 1 }`.
+ */
 export interface CollectionMetadata {
   /** Collection options as given to `create` (capped, size, viewOn, pipeline, timeseries, validator...). */
-  readonly options: Readonly<Record<string, unknown>>;
-  /** Index specifications, `_id_` included, as `listIndexes` returned them (decoded from Extended JSON). */
-  readonly indexes: readonly Readonly<Record<string, unknown>>[];
+  readonly options: OrderedDocument;
+  /** Index specifications, `_id_` included, as `listIndexes` returned them, in order. */
+  readonly indexes: readonly OrderedDocument[];
   /** The collection UUID as 32 lowercase hex characters, when known. */
   readonly uuid?: string;
   /** The collection name (authoritative for long, hashed file names). */

@@ -11,6 +11,7 @@ import { ARCHIVE_FORMAT_VERSION, ARCHIVE_MAGIC } from './constants.js';
 import { formatMetadataJson, parseMetadataJson } from './metadata-json.js';
 import { bodyCollection, isOplog, namespaceString, parseServerVersion } from './namespace-layout.js';
 import type { ServerVersion } from './namespace-layout.js';
+import { NamespaceGate } from './namespace-gate.js';
 import { SegmentingNamespaceWriter } from './namespace-writer.js';
 import type { NamespaceSummary, NamespaceWriter } from './namespace-writer.js';
 import { resolveWriterOptions } from './options.js';
@@ -62,7 +63,9 @@ export interface ArchiveWriter {
   readonly stream: Readable;
   /**
    * Starts writing the documents of an announced namespace. Several namespaces may be open at once; their segments
-   * interleave. For a timeseries collection below server 8.3 pass either `<coll>` or `system.buckets.<coll>`: the
+   * interleave, but never more of them in progress than the header's `concurrent_collections` (mongorestore hangs on
+   * more): the first `write()` (or an `end()` without writes) of another namespace waits until one of those in
+   * progress ends. So with more open namespaces than that, end some before writing to the others. For a timeseries collection below server 8.3 pass either `<coll>` or `system.buckets.<coll>`: the
    * documents (buckets) go to `system.buckets.<coll>`. Opening the oplog (`'', 'oplog'`) requires every other
    * namespace to be ended or never opened; those never opened are then written empty, since the oplog comes last.
    *
@@ -111,6 +114,8 @@ class SegmentedArchiveWriter implements ArchiveWriter {
   private readonly byName = new Map<string, Slot>();
   private oplogOpened = false;
   private finishing = false;
+  /** Never more namespaces in progress in the body than the header's `concurrent_collections`. */
+  private readonly gate: NamespaceGate;
 
   constructor(options: ArchiveWriterOptions) {
     const resolved = resolveWriterOptions(options);
@@ -119,6 +124,10 @@ class SegmentedArchiveWriter implements ArchiveWriter {
     this.segmentSize = resolved.segmentSize;
     this.output = new OutputChannel(Math.max(resolved.segmentSize, 64 * 1024), resolved.gzipLevel);
     this.stream = this.output.stream;
+    this.gate = new NamespaceGate(resolved.concurrentCollections);
+    this.stream.once('close', () => {
+      if (this.output.error !== undefined) this.gate.fail(this.output.error);
+    });
 
     const magic = Buffer.allocUnsafe(4);
     magic.writeUInt32LE(ARCHIVE_MAGIC);
@@ -191,6 +200,7 @@ class SegmentedArchiveWriter implements ArchiveWriter {
   abort(
     error: unknown = new ArchiveError(ErrorCode.ARCHIVE_WRITER_STATE, 'The archive writer was aborted'),
   ): void {
+    this.gate.fail(error);
     this.output.destroy(error);
   }
 
@@ -222,6 +232,7 @@ class SegmentedArchiveWriter implements ArchiveWriter {
       (ending) => {
         slot.ending = ending;
       },
+      this.gate,
     );
     slot.writer = writer;
     return writer;

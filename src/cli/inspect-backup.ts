@@ -34,6 +34,8 @@ export interface BackupInspection {
   /** The namespaces read completely with a matching CRC (a directory's CRC is computed from its files). */
   readonly namespaces: readonly InspectedNamespace[];
   readonly valid: boolean;
+  /** What is valid but would trouble mongorestore (an archive interleaving beyond its concurrent_collections). */
+  readonly warnings: readonly string[];
   /** The first problem found, when not valid. */
   readonly error?: ArchiveError;
 }
@@ -100,6 +102,7 @@ async function inspectTarGz(file: string): Promise<BackupInspection> {
         entries: [],
         namespaces: [],
         valid: false,
+        warnings: [],
         error,
       };
     }

@@ -55,6 +55,7 @@ export function restoreReportLines(report: RestoreReport): string[] {
     `total: ${report.documentsInserted} inserted, ${report.duplicates} duplicates, ${report.failures} failures; ` +
       `${outcome}, ${count('skipped')} skipped${unreached > 0 ? `, ${unreached} not restored` : ''}; ` +
       `${formatDuration(report.durationMs)}${report.fidelity === 'raw' ? '' : ' (documents re-encoded)'}`,
+    ...report.warnings.map((warning) => `WARNING: ${warning}`),
   ];
 }
 

@@ -1,7 +1,11 @@
-import type { Document } from 'bson';
-// The driver's own BSON classes: `instanceof` against the `bson` package's ESM build fails for driver objects.
-import { Binary, type MongoClient } from 'mongodb';
+import { Binary } from 'bson';
+import type { MongoClient } from 'mongodb';
 import { formatMetadataJson } from '../archive/metadata-json.js';
+import {
+  decodeOrderedDocument,
+  isOrderedDocument,
+  type OrderedDocument,
+} from '../archive/ordered-document.js';
 import {
   bodyCollection,
   DATABASE_AUTH_COLLECTIONS,
@@ -32,7 +36,7 @@ export interface PlannedNamespace {
    * Where the documents come from when it is not `db.bodyCollection`: the users, roles and auth version of one
    * database are read from `admin`, with their own filter (the dump's query does not apply).
    */
-  readonly readFrom?: { readonly db: string; readonly collection: string; readonly filter: Document };
+  readonly readFrom?: { readonly db: string; readonly collection: string; readonly filter: OrderedDocument };
 }
 
 /** What the source holds that the dump will write. */
@@ -58,8 +62,9 @@ export interface CatalogSelection {
  * Lists what a dump of the source will contain, skipping what mongodump skips (see {@link isDumpedCollection}):
  * `local` and the server's internal databases unless named, `config` but its sharding metadata unless named,
  * `<db>.system.*` except `system.js` (in `admin`, all but `system.keys`), bucket collections (dumped through their
- * timeseries collection). Option and index values keep their BSON types (`promoteValues:
- * false`), so `size: 4096` stays an Int32 and `{ a: 1.0 }` stays a Double.
+ * timeseries collection). Catalog answers are read as raw BSON and decoded in order ({@link decodeOrderedDocument}):
+ * values keep their BSON types (`size: 4096` stays an Int32, `{ a: 1.0 }` a Double) and keys their order
+ * (`{ z: 1, "5": 1 }` stays that index).
  */
 export async function planDump(client: MongoClient, selection: CatalogSelection): Promise<DumpPlan> {
   const build = await client.db('admin').command({ buildInfo: 1 });
@@ -69,13 +74,10 @@ export async function planDump(client: MongoClient, selection: CatalogSelection)
   const configNamed = selection.databases?.includes('config') ?? false;
   const namespaces: PlannedNamespace[] = [];
   for (const db of databases) {
-    const infos = await client
-      .db(db)
-      .listCollections({}, { promoteValues: false, promoteBuffers: false })
-      .toArray();
-    const sorted = [...infos].sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    const infos = (await client.db(db).listCollections({}, { raw: true }).toArray()).map(decodeRaw);
+    const sorted = [...infos].sort((a, b) => String(a.get('name')).localeCompare(String(b.get('name'))));
     for (const info of sorted) {
-      const name = String(info.name);
+      const name = String(info.get('name'));
       const type = namespaceType(info);
       if (
         type === undefined ||
@@ -117,7 +119,11 @@ function databaseAuthNamespaces(db: string): PlannedNamespace[] {
       type: '',
       metadata: undefined,
       metadataJson: '',
-      readFrom: { db: 'admin', collection: `system.${kind}`, filter: kind === 'version' ? {} : { db } },
+      readFrom: {
+        db: 'admin',
+        collection: `system.${kind}`,
+        filter: new Map(kind === 'version' ? [] : [['db', db]]),
+      },
     };
   });
 }
@@ -130,8 +136,8 @@ async function listDatabaseNames(client: MongoClient): Promise<string[]> {
     .sort();
 }
 
-function namespaceType(info: Document): NamespaceType | undefined {
-  switch (info['type']) {
+function namespaceType(info: OrderedDocument): NamespaceType | undefined {
+  switch (info.get('type')) {
     case undefined:
     case 'collection':
       return 'collection';
@@ -145,22 +151,36 @@ function namespaceType(info: Document): NamespaceType | undefined {
 }
 
 /** Index specs as the server lists them; for timeseries, on the timeseries collection (the server translates). */
-async function listIndexes(client: MongoClient, db: string, collection: string): Promise<Document[]> {
-  return client
-    .db(db)
-    .collection(collection)
-    .listIndexes({ promoteValues: false, promoteBuffers: false })
-    .toArray();
+async function listIndexes(client: MongoClient, db: string, collection: string): Promise<OrderedDocument[]> {
+  const raw = await client.db(db).collection(collection).listIndexes({ raw: true }).toArray();
+  return raw.map(decodeRaw);
 }
 
-function collectionMetadata(
+/**
+ * Decodes a catalog entry the driver returned as raw BSON (`raw: true`), keys in order. A driver that decoded it
+ * anyway would have put integer-like keys first: refused, rather than dumping reordered index keys or options.
+ */
+function decodeRaw(entry: unknown): OrderedDocument {
+  if (!(entry instanceof Uint8Array)) {
+    throw new Error(
+      'the MongoDB driver returned catalog entries decoded although raw BSON was asked for, so their key order ' +
+        'cannot be kept; use a driver version that honours `raw` on listCollections/listIndexes cursors',
+    );
+  }
+  return decodeOrderedDocument(entry);
+}
+
+/** The metadata of one collection from its `listCollections` entry and its index specs, keys in server order. */
+export function collectionMetadata(
   name: string,
   type: NamespaceType,
-  info: Document,
-  indexes: Document[],
+  info: OrderedDocument,
+  indexes: OrderedDocument[],
 ): CollectionMetadata {
-  const options = (info['options'] ?? {}) as Record<string, unknown>;
-  const uuid = (info['info'] as Document | undefined)?.['uuid'];
+  const given = info.get('options');
+  const options = isOrderedDocument(given) ? given : new Map<string, unknown>();
+  const details = info.get('info');
+  const uuid = isOrderedDocument(details) ? details.get('uuid') : undefined;
   return {
     options,
     indexes,

@@ -1,5 +1,5 @@
-import type { Document } from 'bson';
-import type { MongoClient, ReadPreferenceMode } from 'mongodb';
+import type { Document, MongoClient, ReadPreferenceMode } from 'mongodb';
+import type { OrderedDocument } from '../archive/ordered-document.js';
 import { AbortError } from '../errors.js';
 import type { PlannedNamespace } from './catalog.js';
 import type { NamespaceSink } from './sink.js';
@@ -7,7 +7,8 @@ import type { DumpedNamespace, DumpProgress } from './types.js';
 
 /** How to read one collection. */
 export interface PumpOptions {
-  readonly filter: Document;
+  /** Sent as it is: a `Map` keeps its keys in order on the wire. */
+  readonly filter: OrderedDocument;
   readonly readPreference: ReadPreferenceMode | undefined;
   readonly batchSize: number | undefined;
   readonly signal: AbortSignal;
@@ -37,9 +38,9 @@ export async function pumpCollection(
   const estimatedTotal =
     namespace.type === 'view' || options.onProgress === undefined
       ? 0
-      : await (from ? collection.countDocuments(from.filter) : collection.estimatedDocumentCount()).catch(
-          () => 0,
-        );
+      : await (
+          from ? collection.countDocuments(from.filter as Document) : collection.estimatedDocumentCount()
+        ).catch(() => 0);
   let documents = 0;
   let bytes = 0;
   let lastReport = Date.now();
@@ -49,11 +50,11 @@ export async function pumpCollection(
   report('start');
   if (namespace.type !== 'view') {
     const filter = from ? from.filter : options.filter;
-    const cursor = collection.find(filter, {
+    const cursor = collection.find(filter as Document, {
       raw: true,
       // A whole-collection read says so, as mongodump does: servers that refuse large estimated scans
       // (maxEstimatedScanBytes) exempt an explicit `$natural` scan.
-      ...(Object.keys(filter).length === 0 ? { hint: { $natural: 1 } } : {}),
+      ...(filter.size === 0 ? { hint: { $natural: 1 } } : {}),
       // The driver's `rawData` (not in its public types) sends the buckets of an 8.3+ timeseries collection.
       ...(namespace.rawData ? ({ rawData: true } as object) : {}),
       ...(options.readPreference === undefined ? {} : { readPreference: options.readPreference }),

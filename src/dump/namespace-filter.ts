@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import { isOrderedDocument, type OrderedDocument } from '../archive/ordered-document.js';
 import { ErrorCode, MongoBackupUsageError } from '../errors.js';
 import type { PlannedNamespace } from './catalog.js';
 
@@ -9,13 +9,13 @@ import type { PlannedNamespace } from './catalog.js';
  *
  * @throws {@link MongoBackupUsageError} for a timeseries filter on anything but its metadata field.
  */
-export function filterForNamespace(namespace: PlannedNamespace, filter: Document): Document {
-  if (namespace.type !== 'timeseries' || Object.keys(filter).length === 0) return filter;
-  const timeseries = namespace.metadata?.options['timeseries'] as Document | undefined;
-  const metaField = timeseries?.['metaField'];
+export function filterForNamespace(namespace: PlannedNamespace, filter: OrderedDocument): OrderedDocument {
+  if (namespace.type !== 'timeseries' || filter.size === 0) return filter;
+  const timeseries = namespace.metadata?.options.get('timeseries');
+  const metaField = isOrderedDocument(timeseries) ? timeseries.get('metaField') : undefined;
   const name = `${namespace.db}.${namespace.collection}`;
-  const rewritten: Document = {};
-  for (const [key, value] of Object.entries(filter)) {
+  const rewritten = new Map<string, unknown>();
+  for (const [key, value] of filter) {
     const [head, rest] = splitOnce(key);
     if (typeof metaField !== 'string' || head !== metaField) {
       throw new MongoBackupUsageError(
@@ -24,7 +24,7 @@ export function filterForNamespace(namespace: PlannedNamespace, filter: Document
           `${typeof metaField === 'string' ? `"${metaField}"` : '(it has none)'} can be filtered on, found "${key}"`,
       );
     }
-    rewritten[rest === undefined ? 'meta' : `meta.${rest}`] = value;
+    rewritten.set(rest === undefined ? 'meta' : `meta.${rest}`, value);
   }
   return rewritten;
 }

@@ -1,4 +1,3 @@
-import { EJSON, type Document } from 'bson';
 import type { MongoClient } from 'mongodb';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -18,6 +17,7 @@ import { createArchiveSink } from './archive-sink.js';
 import { planDump, type PlannedNamespace } from './catalog.js';
 import { pumpCollection } from './collection-pump.js';
 import { filterForNamespace } from './namespace-filter.js';
+import { parseQuery } from './query.js';
 import { createDirectorySink } from './directory-sink.js';
 import type { DumpSink } from './sink.js';
 import {
@@ -195,7 +195,7 @@ export async function runDump(
   const results = new Map<string, DumpedNamespace>();
   const pump = async (namespace: PlannedNamespace, taskSignal: AbortSignal): Promise<void> => {
     const result = await pumpCollection(client, namespace, sink.open(namespace), {
-      filter: namespaceFilters.get(`${namespace.db}.${namespace.collection}`) ?? {},
+      filter: namespaceFilters.get(`${namespace.db}.${namespace.collection}`) ?? new Map(),
       readPreference: options.readPreference,
       batchSize: options.batchSize,
       signal: taskSignal,
@@ -245,27 +245,6 @@ export async function runDump(
     await sink.abort(failure);
     throw failure;
   }
-}
-
-function parseQuery(query: string | Document | undefined, option: string): Document {
-  if (query === undefined) return {};
-  if (typeof query !== 'string') return query;
-  try {
-    const parsed: unknown = EJSON.parse(query, { relaxed: false });
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Document;
-  } catch (error) {
-    throw new MongoBackupUsageError(
-      ErrorCode.INVALID_OPTIONS,
-      `${option}: expected an Extended JSON object, got ${JSON.stringify(query)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  throw new MongoBackupUsageError(
-    ErrorCode.INVALID_OPTIONS,
-    `query: expected an Extended JSON object, got ${JSON.stringify(query)}`,
-  );
 }
 
 async function guard<T>(work: () => Promise<T>, context: DumpContext): Promise<T> {

@@ -39,12 +39,14 @@ export interface DumpOptions {
   readonly excludeCollectionPrefixes?: readonly string[];
   /**
    * A filter applied to every collection [`--query`]: Extended JSON text or a document. Views are unaffected.
-   * (mongodump accepts it only with one collection; here it may apply to all.)
+   * (mongodump accepts it only with one collection; here it may apply to all.) Text keeps every key in its order
+   * (`{"b": {"9": 1, "a": 2}}` is sent as written); a JavaScript object has its integer-like keys first, as
+   * JavaScript orders them, so give text or a `Map` when such keys matter.
    */
   readonly query?: string | Document;
   /**
-   * Filters per collection, keyed by `db.collection`, each Extended JSON text or a document; they replace
-   * {@link DumpOptions.query} for their collection. A key naming a namespace the dump does not write is an error.
+   * Filters per collection, keyed by `db.collection`, each Extended JSON text or a document (key order as for
+   * {@link DumpOptions.query}); they replace {@link DumpOptions.query} for their collection. A key naming a namespace the dump does not write is an error.
    *
    * @example
    * ```ts

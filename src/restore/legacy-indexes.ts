@@ -1,4 +1,5 @@
-import { Decimal128, Double, Int32, Long, type Document } from 'bson';
+import { Decimal128, Double, Int32, Long } from 'bson';
+import { isOrderedDocument, type OrderedDocument } from '../archive/ordered-document.js';
 
 /** Index options the server knows; others are dropped by {@link convertLegacyIndex}. */
 const VALID_INDEX_OPTIONS: ReadonlySet<string> = new Set([
@@ -32,21 +33,62 @@ const EPSILON = 1e-9;
 /**
  * Rewrites an index spec from servers before 3.4 into one current servers accept (mongorestore's
  * `--convertLegacyIndexes`): key values that are zero, an empty string, or not a number or string become 1 (a zero
- * double becomes 1, or -1 when below zero), and unknown options are removed.
+ * double becomes 1, or -1 when below zero), and unknown options are removed. Keys keep their order.
  */
-export function convertLegacyIndex(spec: Document): Document {
-  const converted: Document = {};
-  for (const [option, value] of Object.entries(spec)) {
+export function convertLegacyIndex(spec: OrderedDocument): OrderedDocument {
+  const converted = new Map<string, unknown>();
+  for (const [option, value] of spec) {
     if (!VALID_INDEX_OPTIONS.has(option)) continue;
-    converted[option] = option === 'key' ? convertKey(value as Document) : value;
+    converted.set(option, option === 'key' && isOrderedDocument(value) ? convertKey(value) : value);
   }
   return converted;
 }
 
-function convertKey(key: Document): Document {
-  const out: Document = {};
-  for (const [field, value] of Object.entries(key)) out[field] = convertKeyValue(value);
-  return out;
+/**
+ * Converts every index spec (see {@link convertLegacyIndex}) and, as mongorestore does, leaves out each one whose
+ * converted key equals the key of one before it (legacy `{ a: 0 }` next to `{ a: 1 }`): the server would refuse the
+ * whole `createIndexes` command for it. Returns the specs to build and the names of those left out.
+ */
+export function convertLegacyIndexes(specs: readonly OrderedDocument[]): {
+  readonly kept: OrderedDocument[];
+  readonly duplicates: string[];
+} {
+  const kept: OrderedDocument[] = [];
+  const duplicates: string[] = [];
+  for (const spec of specs) {
+    const converted = convertLegacyIndex(spec);
+    const key = converted.get('key');
+    const same = kept.some((other) => sameIndexKey(other.get('key'), key));
+    if (same) duplicates.push(String(converted.get('name')));
+    else kept.push(converted);
+  }
+  return { kept, duplicates };
+}
+
+/** Index keys equal field by field, in order: strings exactly, numbers within 1e-9 (mongorestore's rule). */
+function sameIndexKey(a: unknown, b: unknown): boolean {
+  if (!isOrderedDocument(a) || !isOrderedDocument(b) || a.size !== b.size) return false;
+  const right = [...b];
+  return [...a].every(([field, value], i) => {
+    const [otherField, otherValue] = right[i] as [string, unknown];
+    if (field !== otherField) return false;
+    if (typeof value === 'string' || typeof otherValue === 'string') return value === otherValue;
+    const x = numberOf(value);
+    const y = numberOf(otherValue);
+    return x !== undefined && y !== undefined && Math.abs(x - y) < EPSILON;
+  });
+}
+
+function numberOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (value instanceof Int32 || value instanceof Double) return value.value;
+  if (value instanceof Long) return value.toNumber();
+  if (value instanceof Decimal128) return Math.trunc(Number(value.toString()));
+  return undefined;
+}
+
+function convertKey(key: OrderedDocument): OrderedDocument {
+  return new Map([...key].map(([field, value]) => [field, convertKeyValue(value)]));
 }
 
 function convertKeyValue(value: unknown): unknown {

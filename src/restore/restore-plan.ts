@@ -92,6 +92,26 @@ export function planRestore(
  * Users and roles keep their database (they are not renamed) and go to the temporary collections; the auth version
  * is skipped (its documents are still read, for the schema version check).
  */
+/** The skip reason of users and roles a restore was not asked to restore. */
+const USERS_AND_ROLES_OPT_IN = 'users and roles are restored only with usersAndRoles';
+
+/**
+ * The warning a restore report carries when the backup holds users or roles that were not restored for want of
+ * `usersAndRoles`: mongorestore restores `admin.system.users`/`roles` on a full restore by default, we do only when
+ * asked (see docs/differences.md), so this must never pass unnoticed. `undefined` when there is nothing to say.
+ */
+export function usersAndRolesWarning(plans: readonly PlannedRestore[]): string | undefined {
+  const left = plans.filter(
+    (plan) =>
+      plan.auth !== undefined && plan.auth.kind !== 'version' && plan.skipReason === USERS_AND_ROLES_OPT_IN,
+  );
+  if (left.length === 0) return undefined;
+  return (
+    `users and roles NOT restored: ${left.map((plan) => plan.source).join(', ')} ` +
+    '(mongorestore restores them by default on a full restore; pass usersAndRoles: true / --restoreDbUsersAndRoles)'
+  );
+}
+
 function planAuth(
   entry: NamespaceEntry,
   kind: AuthKind,
@@ -100,7 +120,7 @@ function planAuth(
 ): PlannedRestore {
   const source = `${entry.db}.${entry.collection}`;
   const skipReason = !options.usersAndRoles
-    ? 'users and roles are restored only with usersAndRoles'
+    ? USERS_AND_ROLES_OPT_IN
     : !selected
       ? 'excluded by nsInclude/nsExclude'
       : kind === 'version'

@@ -22,7 +22,7 @@ import { NamespaceState } from './namespace-state.js';
 import { openRestoreSource, type OpenedSource } from './open-source.js';
 import { insertRetryingMixedSchema } from './mixed-schema-retry.js';
 import { INSERT_FIDELITY, insertRawDocuments, type InsertOutcome } from './raw-insert.js';
-import { assertRestorable, planRestore } from './restore-plan.js';
+import { assertRestorable, planRestore, usersAndRolesWarning } from './restore-plan.js';
 import { dropTempAuthCollections, mergeStagedUsersAndRoles } from './users-and-roles.js';
 import { acceptsIgnoreUnknownIndexOptions, acceptsLiteralZeroTimestamp } from './server-features.js';
 import {
@@ -201,6 +201,12 @@ class RestoreRun {
   #authVersionDocuments: Buffer[] | undefined;
   /** Whether users or roles were written to the temporary collections (dropped at the end whatever happens). */
   #stagedAuth = false;
+  /** Insert batches of one collection in flight at most; 1 keeps them in dump order. */
+  readonly #workers: number;
+  /** What the report must say beyond each namespace's line (indexes left out...). */
+  readonly #warnings: string[] = [];
+  /** `stopOnError`, which `maintainInsertionOrder` implies as in mongorestore. */
+  readonly #stopOnError: boolean;
 
   constructor(
     readonly client: MongoClient,
@@ -208,9 +214,12 @@ class RestoreRun {
     readonly select: ReturnType<typeof createNamespaceSelector>,
     readonly rename: ReturnType<typeof createNamespaceRenamer>,
   ) {
-    const workers = options.maintainInsertionOrder ? 1 : (options.insertionWorkersPerCollection ?? 1);
+    // As mongorestore: maintainInsertionOrder means one insertion worker and stopping at the first error, so that
+    // an ordered insert cut short by a duplicate never goes on with the next batch as if nothing was lost.
+    this.#workers = options.maintainInsertionOrder ? 1 : (options.insertionWorkersPerCollection ?? 1);
+    this.#stopOnError = (options.stopOnError ?? false) || (options.maintainInsertionOrder ?? false);
     this.#slots = new Semaphore(
-      (options.parallelCollections ?? DEFAULT_RESTORE_PARALLEL_COLLECTIONS) * workers,
+      (options.parallelCollections ?? DEFAULT_RESTORE_PARALLEL_COLLECTIONS) * this.#workers,
     );
   }
 
@@ -285,7 +294,7 @@ class RestoreRun {
       await this.#prepare(state);
     } catch (error) {
       state.fail(messageOf(error));
-      if (this.options.stopOnError) throw error;
+      if (this.#stopOnError) throw error;
       return;
     }
     const maxDocs = this.options.batchSize ?? DEFAULT_RESTORE_BATCH_SIZE;
@@ -317,7 +326,7 @@ class RestoreRun {
       // Users and roles are only staged here; they are merged once every collection is restored.
       if (state.plan.auth !== undefined) return;
       if (!this.options.noIndexRestore) {
-        state.indexesBuilt = await buildIndexes(
+        const indexes = await buildIndexes(
           this.#db(state),
           state.plan.targetCollection,
           state.plan.metadata,
@@ -326,12 +335,19 @@ class RestoreRun {
             ignoreUnknownIndexOptions: this.#ignoreUnknownIndexOptions,
           },
         );
+        state.indexesBuilt = indexes.built;
+        if (indexes.leftOut.length > 0) {
+          this.#warnings.push(
+            `${state.plan.target}: index(es) ${indexes.leftOut.join(', ')} left out: after convertLegacyIndexes ` +
+              'their key duplicates another index (as mongorestore does)',
+          );
+        }
       }
       state.status = 'restored';
       this.#progress(state, 'end');
     } catch (error) {
       state.fail(messageOf(error));
-      if (this.options.stopOnError) throw error;
+      if (this.#stopOnError) throw error;
     }
   }
 
@@ -373,7 +389,9 @@ class RestoreRun {
     const documents = state.batch;
     state.batch = [];
     state.batchBytes = 0;
-    if (this.options.maintainInsertionOrder) await Promise.all(state.inflight);
+    // One collection never has more batches in flight than its insertion workers: with one, batches land in order.
+    while (state.inflight.size >= this.#workers) await Promise.race(state.inflight);
+    if (this.#firstFatal) throw this.#firstFatal;
     await this.#slots.acquire();
     const sent = this.#insert(state, documents).finally(() => {
       this.#slots.release();
@@ -389,7 +407,7 @@ class RestoreRun {
       state.duplicates += outcome.duplicates;
       state.failures += outcome.failures;
       if (outcome.firstError !== undefined) state.reason ??= outcome.firstError;
-      if (this.options.stopOnError && (outcome.duplicates > 0 || outcome.failures > 0)) {
+      if (this.#stopOnError && (outcome.duplicates > 0 || outcome.failures > 0)) {
         const why = outcome.firstError ?? `${outcome.duplicates} duplicate key error(s)`;
         state.fail(why);
         this.#firstFatal ??= new Error(`${state.plan.target}: ${why} (stopOnError)`);
@@ -444,7 +462,7 @@ class RestoreRun {
         state.status = 'restored';
       } catch (error) {
         state.fail(messageOf(error));
-        if (this.options.stopOnError) throw error;
+        if (this.#stopOnError) throw error;
       }
     }
   }
@@ -474,7 +492,7 @@ class RestoreRun {
       }
     } catch (error) {
       for (const state of staged) state.fail(messageOf(error));
-      if (this.options.stopOnError) throw error;
+      if (this.#stopOnError) throw error;
     } finally {
       await this.dropStagedUsersAndRoles();
     }
@@ -514,6 +532,9 @@ class RestoreRun {
       duplicates: namespaces.reduce((sum, ns) => sum + ns.duplicates, 0),
       failures: namespaces.reduce((sum, ns) => sum + ns.failures, 0),
       fidelity: INSERT_FIDELITY,
+      warnings: [usersAndRolesWarning(this.#states.map((state) => state.plan)), ...this.#warnings].filter(
+        (warning) => warning !== undefined,
+      ),
       startedAt,
       finishedAt,
       durationMs: finishedAt.getTime() - startedAt.getTime(),

@@ -48,11 +48,18 @@ export interface RestoreOptions {
   readonly convertLegacyIndexes?: boolean;
   /** Stop at the first write error, duplicate keys included [`--stopOnError`]. Defaults to `false`. */
   readonly stopOnError?: boolean;
-  /** Insert in dump order with ordered inserts [`--maintainInsertionOrder`]. Defaults to `false`. */
+  /**
+   * Insert in dump order with ordered inserts [`--maintainInsertionOrder`]; as in mongorestore this implies
+   * `stopOnError` and one insertion worker, so a duplicate key stops the restore instead of losing the rest of its
+   * batch. Defaults to `false`.
+   */
   readonly maintainInsertionOrder?: boolean;
   /** Collections restored at once [`--numParallelCollections`]. Defaults to 4. */
   readonly parallelCollections?: number;
-  /** Insert batches in flight per collection [`--numInsertionWorkersPerCollection`]. Defaults to 1. */
+  /**
+   * Insert batches in flight per collection [`--numInsertionWorkersPerCollection`]; with 1, batches are sent one
+   * after the other, so natural order (capped collections) survives. Defaults to 1.
+   */
   readonly insertionWorkersPerCollection?: number;
   /** Documents per insert batch [`--batchSize`]. Defaults to 1000. */
   readonly batchSize?: number;
@@ -146,6 +153,12 @@ export interface RestoreReport {
    * gave no way to send raw bytes, so documents were decoded (types kept) and encoded again.
    */
   readonly fidelity: 'raw' | 'reencoded';
+  /**
+   * What the report must say beyond each namespace's line: users and roles of the backup not restored because
+   * `usersAndRoles` was not set (mongorestore restores them on a full restore), indexes left out as duplicates after
+   * `convertLegacyIndexes`. Empty when there is nothing to say.
+   */
+  readonly warnings: readonly string[];
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly durationMs: number;

@@ -114,7 +114,7 @@ const gzipAsync = promisify(gzipCallback);
  * ```ts
  * import { createDirectoryWriter, formatMetadataJson } from 'mongo-backup-service/archive';
  * const writer = createDirectoryWriter({ dir: 'dump', gzip: true, serverVersion: '7.0.16' });
- * const orders = await writer.namespace('shop', 'orders', formatMetadataJson({ options: {}, indexes: [] }));
+ * const orders = await writer.namespace('shop', 'orders', formatMetadataJson({ options: new Map(), indexes: [] }));
  * for (const doc of rawDocuments) await orders.write(doc);
  * await orders.end();
  * await writer.close();

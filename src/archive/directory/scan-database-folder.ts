@@ -178,8 +178,8 @@ function collectionName(stem: string, metadata: CollectionMetadata | undefined, 
 /** The entry type: the metadata's `type`, or guessed from the options for dumps that predate the field. */
 function namespaceType(metadata: CollectionMetadata): NamespaceType {
   if (metadata.type !== undefined) return metadata.type;
-  if (metadata.options['viewOn'] !== undefined) return 'view';
-  if (metadata.options['timeseries'] !== undefined) return 'timeseries';
+  if (metadata.options.get('viewOn') !== undefined) return 'view';
+  if (metadata.options.get('timeseries') !== undefined) return 'timeseries';
   return 'collection';
 }
 

@@ -17,6 +17,7 @@ export function inspectionJson(result: BackupInspection): Record<string, unknown
     kind: result.kind,
     gzip: result.gzip,
     valid: result.valid,
+    warnings: result.warnings,
     header: result.header ?? null,
     entries: result.entries.map((entry) => ({
       db: entry.db,
@@ -85,6 +86,7 @@ export function inspectionLines(result: BackupInspection): string[] {
       },
     ),
     '',
+    ...result.warnings.map((warning) => `WARNING: ${warning}`),
     verdict(result),
   ];
 }

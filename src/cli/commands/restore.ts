@@ -66,8 +66,11 @@ export const RESTORE_FLAGS: FlagSpecs = {
   dryRun: flag('Read and check everything, write nothing'),
   noIndexRestore: flag('Do not build indexes'),
   noOptionsRestore: flag('Create collections without their dumped options'),
+  convertLegacyIndexes: flag(
+    'Rewrite pre-3.4 index keys and options; leave out indexes that then duplicate another (as mongorestore)',
+  ),
   stopOnError: flag('Stop at the first write error, duplicate keys included'),
-  maintainInsertionOrder: flag('Insert in dump order, with ordered inserts'),
+  maintainInsertionOrder: flag('Insert in dump order, with ordered inserts (implies --stopOnError)'),
   numParallelCollections: {
     type: 'string',
     short: 'j',
@@ -143,6 +146,7 @@ export function parseRestoreArgs(args: ParsedArgs): RestoreInvocation {
     dryRun: booleanFlag(args, 'dryRun'),
     noIndexRestore: booleanFlag(args, 'noIndexRestore'),
     noOptionsRestore: booleanFlag(args, 'noOptionsRestore'),
+    convertLegacyIndexes: booleanFlag(args, 'convertLegacyIndexes'),
     stopOnError: booleanFlag(args, 'stopOnError'),
     maintainInsertionOrder: booleanFlag(args, 'maintainInsertionOrder'),
     parallelCollections: integerFlag(args, 'numParallelCollections', { min: 1, max: 64 }),

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { readArchive } from '../../../src/archive/reader.js';
 import { MongoBackupService, type RestoreReport } from '../../../src/index.js';
 import { rawDocumentsById } from '../../support/compare.js';
+import { plainOf } from '../../support/ordered.js';
 import {
   connectTestClient,
   isFerretDb,
@@ -128,8 +129,8 @@ describe('views, timeseries and preserveUUID (a real mongod)', () => {
     const { entries, bodies } = await archiveContents(archive);
     const view = entries.find((e) => e.collection === 'big_orders');
     expect(view?.type).toBe('view');
-    expect(view?.metadata?.['options']).toMatchObject({ viewOn: 'orders' });
-    expect(view?.metadata?.['uuid']).toBeUndefined();
+    expect(plainOf(view?.metadata?.options)).toMatchObject({ viewOn: 'orders' });
+    expect(view?.metadata?.uuid).toBeUndefined();
     expect(bodies.get('big_orders')).toBe(0);
 
     const expected = await documentsOf(client!, source, 'big_orders');
@@ -160,7 +161,7 @@ describe('views, timeseries and preserveUUID (a real mongod)', () => {
     const viewless = major > 8 || (major === 8 && minor >= 3);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ collection: 'weather', type: 'timeseries' });
-    expect(entries[0]?.metadata?.['options']).toMatchObject({
+    expect(plainOf(entries[0]?.metadata?.options)).toMatchObject({
       timeseries: { timeField: 't', metaField: 'm' },
     });
     const bucketsBody = viewless ? 'weather' : 'system.buckets.weather';

@@ -61,7 +61,7 @@ describe('writer output bytes', () => {
         {
           db: 'shop',
           collection: 'orders',
-          metadata: { options: {}, indexes: [], collectionName: 'orders' },
+          metadata: { options: new Map(), indexes: [], collectionName: 'orders' },
         },
         { db: '', collection: 'oplog' },
       ],

@@ -1,6 +1,7 @@
 import { Decimal128, Double, Int32, Long } from 'bson';
 import { describe, expect, it } from 'vitest';
-import { convertLegacyIndex } from '../../../src/restore/legacy-indexes.js';
+import { convertLegacyIndex, convertLegacyIndexes } from '../../../src/restore/legacy-indexes.js';
+import { ordered, plainOf } from '../../support/ordered.js';
 
 describe('convertLegacyIndex (mongorestore --convertLegacyIndexes)', () => {
   it.each([
@@ -15,7 +16,9 @@ describe('convertLegacyIndex (mongorestore --convertLegacyIndexes)', () => {
     ['null', null, new Int32(1)],
     ['object', { a: 1 }, new Int32(1)],
   ])('%s becomes ±1', (_name, value, expected) => {
-    expect(convertLegacyIndex({ key: { f: value }, name: 'f' })['key']).toEqual({ f: expected });
+    expect(plainOf(convertLegacyIndex(ordered({ key: { f: value }, name: 'f' })).get('key'))).toEqual({
+      f: expected,
+    });
   });
 
   it.each([
@@ -27,20 +30,44 @@ describe('convertLegacyIndex (mongorestore --convertLegacyIndexes)', () => {
     ['text', 'text'],
     ['hashed', 'hashed'],
   ])('%s is kept', (_name, value) => {
-    expect(convertLegacyIndex({ key: { f: value }, name: 'f' })['key']).toEqual({ f: value });
+    expect(plainOf(convertLegacyIndex(ordered({ key: { f: value }, name: 'f' })).get('key'))).toEqual({
+      f: value,
+    });
   });
 
   it('keeps key order and known options, drops unknown ones', () => {
-    const converted = convertLegacyIndex({
-      v: new Int32(1),
-      key: { a: new Double(1), b: true, c: Decimal128.fromString('0'), d: '' },
-      name: 'a_1_b_true',
-      ns: 'indextest.test_collection',
-      safe: true,
-      unique: true,
-    });
-    expect(Object.keys(converted)).toEqual(['v', 'key', 'name', 'ns', 'unique']);
-    expect(Object.keys(converted['key'] as object)).toEqual(['a', 'b', 'c', 'd']);
-    expect(converted['key']).toEqual({ a: new Double(1), b: new Int32(1), c: new Int32(1), d: new Int32(1) });
+    const converted = convertLegacyIndex(
+      ordered({
+        v: new Int32(1),
+        key: new Map<string, unknown>([
+          ['z', new Double(1)],
+          ['5', true],
+          ['c', Decimal128.fromString('0')],
+          ['d', ''],
+        ]),
+        name: 'z_1_5_true',
+        ns: 'indextest.test_collection',
+        safe: true,
+        unique: true,
+      }),
+    );
+    expect([...converted.keys()]).toEqual(['v', 'key', 'name', 'ns', 'unique']);
+    const key = converted.get('key') as Map<string, unknown>;
+    expect([...key.keys()]).toEqual(['z', '5', 'c', 'd']);
+    expect([...key.values()]).toEqual([new Double(1), new Int32(1), new Int32(1), new Int32(1)]);
+  });
+
+  it('leaves out an index whose converted key duplicates an earlier one, as mongorestore does', () => {
+    const specs = [
+      ordered({ v: 1, key: { a: new Int32(1) }, name: 'a_1' }),
+      ordered({ v: 1, key: { a: new Int32(0) }, name: 'a_0' }),
+      ordered({ v: 1, key: { a: new Double(1), b: '' }, name: 'a_1_b_' }),
+      ordered({ v: 1, key: { a: Long.fromNumber(1), b: new Int32(1) }, name: 'a_1_b_1' }),
+      ordered({ v: 1, key: { a: 'hashed' }, name: 'a_hashed' }),
+      ordered({ v: 1, key: { b: new Int32(1), a: new Int32(1) }, name: 'b_1_a_1' }),
+    ];
+    const { kept, duplicates } = convertLegacyIndexes(specs);
+    expect(kept.map((spec) => spec.get('name'))).toEqual(['a_1', 'a_1_b_', 'a_hashed', 'b_1_a_1']);
+    expect(duplicates).toEqual(['a_0', 'a_1_b_1']);
   });
 });

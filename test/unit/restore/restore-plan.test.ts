@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { ArchiveHeader, NamespaceEntry } from '../../../src/archive/types.js';
 import { createNamespaceRenamer, createNamespaceSelector } from '../../../src/namespaces/index.js';
 import { MongoBackupUsageError } from '../../../src/errors.js';
-import { assertRestorable, destinationConflicts, planRestore } from '../../../src/restore/restore-plan.js';
+import {
+  assertRestorable,
+  destinationConflicts,
+  planRestore,
+  usersAndRolesWarning,
+} from '../../../src/restore/restore-plan.js';
 
 const header = (serverVersion: string): ArchiveHeader => ({
   concurrentCollections: 4,
@@ -54,6 +59,19 @@ describe('planRestore', () => {
       'users and roles are restored only with usersAndRoles',
     );
     expect(byName['.oplog']?.skipReason).toBe('oplog replay is not supported');
+    // Left out users and roles are never silent: the report carries a warning naming them.
+    expect(usersAndRolesWarning(plan)).toBe(
+      'users and roles NOT restored: admin.system.users, shop.$admin.system.users (mongorestore restores them by ' +
+        'default on a full restore; pass usersAndRoles: true / --restoreDbUsersAndRoles)',
+    );
+    const asked = planRestore(
+      header('7.0.14'),
+      entries.filter((e) => e.db !== 'admin'),
+      createNamespaceSelector({}),
+      createNamespaceRenamer([]),
+      { usersAndRoles: true, targetVersion: undefined },
+    );
+    expect(usersAndRolesWarning(asked)).toBeUndefined();
     expect(byName['logs.app']).toMatchObject({
       target: 'logs.app',
       skipReason: 'excluded by nsInclude/nsExclude',

@@ -9,6 +9,7 @@ import type { ArchiveEvent } from '../../../../src/archive/types.js';
 import { AbortError, ArchiveError, ErrorCode, MongoBackupConfigError } from '../../../../src/errors.js';
 import { fixture } from '../../../support/paths.js';
 import { bson, collectEvents, endsByNamespace, eventsUntilError, tempDir } from './helpers.js';
+import { ordered } from '../../../support/ordered.js';
 
 /** Writes `files` (path relative to a new temporary folder -> content) and returns the folder. */
 async function dumpWith(files: Record<string, string | Buffer>): Promise<string> {
@@ -21,13 +22,13 @@ async function dumpWith(files: Record<string, string | Buffer>): Promise<string>
 }
 
 const COLLECTION_METADATA = formatMetadataJson({
-  options: {},
+  options: new Map(),
   indexes: [],
   collectionName: 'c',
   type: 'collection',
 });
 const TIMESERIES_METADATA = formatMetadataJson({
-  options: { timeseries: { timeField: 't' } },
+  options: ordered({ timeseries: { timeField: 't' } }),
   indexes: [],
   collectionName: 'weather',
   type: 'timeseries',
@@ -58,7 +59,7 @@ describe('readDirectoryDump: layouts the fixtures do not show', () => {
 
   it('lists views and empty collections (metadata only) and closes each with an empty namespace-end', async () => {
     const view = formatMetadataJson({
-      options: { viewOn: 'c', pipeline: [] },
+      options: ordered({ viewOn: 'c', pipeline: [] }),
       indexes: [],
       collectionName: 'v',
       type: 'view',

@@ -7,6 +7,7 @@ import type { ReadDirectoryDumpOptions } from '../../../../src/archive/directory
 import type { ArchiveEvent, NamespaceType } from '../../../../src/archive/types.js';
 import { anyFixture, fixture } from '../../../support/paths.js';
 import { collectEvents, documentsByNamespace, endsByNamespace, walkBsonFile } from './helpers.js';
+import { plainOf } from '../../../support/ordered.js';
 
 const LONG_NAME =
   'a' + 'Very'.repeat(44) + 'LongCollectionNameConsistingOfExactlyTwoHundredAndFortySevenCharacters';
@@ -297,7 +298,10 @@ describe('readDirectoryDump on real and synthetic directory dumps', () => {
     expect(timeseries?.metadataJson).toBe(
       await readFile(path.join(root, 'timeseries_test/foo_ts.metadata.json'), 'utf8'),
     );
-    expect(timeseries?.metadata?.options['timeseries']).toMatchObject({ timeField: 'ts', metaField: 'meta' });
+    expect(plainOf(timeseries?.metadata?.options.get('timeseries'))).toMatchObject({
+      timeField: 'ts',
+      metaField: 'meta',
+    });
     expect(timeseries?.metadata?.indexes).toHaveLength(2);
   });
 

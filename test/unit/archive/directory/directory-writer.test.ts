@@ -18,6 +18,7 @@ import { formatMetadataJson } from '../../../../src/archive/metadata-json.js';
 import { ArchiveError, ErrorCode, MongoBackupConfigError } from '../../../../src/errors.js';
 import { fixture } from '../../../support/paths.js';
 import { bson, collectEvents, documentsByNamespace, endsByNamespace, tempDir } from './helpers.js';
+import { ordered } from '../../../support/ordered.js';
 
 const metadataOf = (
   collection: string,
@@ -25,8 +26,8 @@ const metadataOf = (
   options = {},
 ) =>
   formatMetadataJson({
-    options,
-    indexes: type === 'view' ? [] : [{ v: 2, key: { _id: 1 }, name: '_id_' }],
+    options: ordered(options),
+    indexes: type === 'view' ? [] : [ordered({ v: 2, key: { _id: 1 }, name: '_id_' })],
     ...(type === 'view' ? {} : { uuid: '0123456789abcdef0123456789abcdef' }),
     collectionName: collection,
     type,

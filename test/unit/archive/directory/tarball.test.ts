@@ -42,7 +42,7 @@ describe('packDirectoryToTarGz / extractTarGz', () => {
     const source = await tempDir();
     const writer = createDirectoryWriter({ dir: source, gzip: true, serverVersion: '7.0.16' });
     for (const collection of ['a', 'b c', 'x'.repeat(300)]) {
-      const metadata = formatMetadataJson({ options: {}, indexes: [], collectionName: collection });
+      const metadata = formatMetadataJson({ options: new Map(), indexes: [], collectionName: collection });
       const namespace = await writer.namespace('db', collection, metadata);
       for (let index = 0; index < 100; index += 1) await namespace.write(bson({ index, collection }));
       await namespace.end();
