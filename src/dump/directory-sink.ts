@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -7,7 +7,8 @@ import {
   type DirectoryNamespaceWriter,
 } from '../archive/directory/directory-writer.js';
 import { packDirectoryToTarGz } from '../archive/directory/tar-pack.js';
-import { createAtomicFile, PARTIAL_SUFFIX } from '../storage/atomic-file.js';
+import { createAtomicFile } from '../storage/atomic-file.js';
+import { createStagingDir, publishStagingDir } from '../storage/staging.js';
 import { ByteCounter } from '../util/byte-counter.js';
 import type { DumpPlan, PlannedNamespace } from './catalog.js';
 import type { DumpSink, NamespaceSink, SinkResult } from './sink.js';
@@ -23,13 +24,15 @@ export interface DirectorySinkOptions {
 }
 
 /**
- * Writes a dump in the `mongodump --out` layout, into `<dir>.partial` renamed to `<dir>` on success; or, for a
- * tarball, into a private temporary folder then packed into `<file>.partial` renamed on success.
+ * Writes a dump in the `mongodump --out` layout into a new, private staging folder next to `<dir>`
+ * (`.<dir name>.partial-<random>`), published on success: renamed to `<dir>`, or, when `<dir>` is an existing folder,
+ * its files moved in, replacing those of the same names (as mongodump overwrites them) and keeping the others. A
+ * tarball is staged in a private temporary folder, then packed into an atomic file.
  */
 export async function createDirectorySink(plan: DumpPlan, options: DirectorySinkOptions): Promise<DumpSink> {
   const staging = options.tarball
     ? await mkdtemp(path.join(os.tmpdir(), 'mongo-backup-'))
-    : `${path.resolve(options.output as string)}${PARTIAL_SUFFIX}`;
+    : await createStagingDir(options.output as string);
   const writer = createDirectoryWriter({
     dir: staging,
     serverVersion: plan.serverVersion,
@@ -52,10 +55,17 @@ export async function createDirectorySink(plan: DumpPlan, options: DirectorySink
       const summary = await writer.close();
       if (!options.tarball) {
         const finalDir = path.resolve(options.output as string);
-        await rename(staging, finalDir);
+        // Measured before publishing: a merged folder also holds files of earlier dumps.
+        const sizeBytes = await folderSize(staging);
+        try {
+          await publishStagingDir(staging, finalDir);
+        } catch (error) {
+          await rm(staging, { recursive: true, force: true });
+          throw error;
+        }
         return {
           path: finalDir,
-          sizeBytes: await folderSize(finalDir),
+          sizeBytes,
           uncompressedBytes: summary.fileBytes,
         };
       }
