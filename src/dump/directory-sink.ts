@@ -27,12 +27,16 @@ export interface DirectorySinkOptions {
  * Writes a dump in the `mongodump --out` layout into a new, private staging folder next to `<dir>`
  * (`.<dir name>.partial-<random>`), published on success: renamed to `<dir>`, or, when `<dir>` is an existing folder,
  * its files moved in, replacing those of the same names (as mongodump overwrites them) and keeping the others. A
- * tarball is staged in a private temporary folder, then packed into an atomic file.
+ * tarball is staged the same way (a private temporary folder when it goes to a stream), then packed into an atomic
+ * file.
  */
 export async function createDirectorySink(plan: DumpPlan, options: DirectorySinkOptions): Promise<DumpSink> {
-  const staging = options.tarball
-    ? await mkdtemp(path.join(os.tmpdir(), 'mongo-backup-'))
-    : await createStagingDir(options.output as string);
+  // A tarball for a file is staged next to it (never in a shared temporary folder, where a killed run would leave
+  // a plain copy); only one for a caller's stream uses a private temporary folder.
+  const staging =
+    typeof options.output === 'string'
+      ? await createStagingDir(options.output)
+      : await mkdtemp(path.join(os.tmpdir(), 'mongo-backup-'));
   const writer = createDirectoryWriter({
     dir: staging,
     serverVersion: plan.serverVersion,

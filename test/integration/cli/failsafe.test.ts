@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -77,11 +78,11 @@ describe('fail-safe staging (real CLI child process)', () => {
     for (let i = 0; i < docs.length; i += 5000)
       await client
         .db(db)
-        .collection('big')
+        .collection<{ _id: number }>('big')
         .insertMany(docs.slice(i, i + 5000));
     await client
       .db(db)
-      .collection('small')
+      .collection<{ _id: number }>('small')
       .insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: i })));
   });
   afterAll(async () => {
@@ -162,7 +163,7 @@ describe('fail-safe staging (real CLI child process)', () => {
     expect(first.code, first.stderr).toBe(0);
     await writeFile(path.join(out, 'notes.txt'), 'kept');
     await writeFile(path.join(out, db, 'small.bson'), 'stale bytes that the next dump replaces');
-    await client!.db(db).collection('small').insertOne({ _id: 10 });
+    await client!.db(db).collection<{ _id: number }>('small').insertOne({ _id: 10 });
 
     const second = await runCli(['dump', `--uri=${uri}`, `--db=${db}`, `--out=${out}`, '--no-gzip']);
     expect(second.code, second.stderr).toBe(0);
@@ -180,6 +181,67 @@ describe('fail-safe staging (real CLI child process)', () => {
     // 11 documents { _id: <int32> } of 14 bytes each.
     expect((await stat(path.join(out, db, 'small.bson'))).size).toBe(11 * 14);
     expect((await readdir(workDir)).filter((name) => name.includes('.partial'))).toEqual([]);
-    await client!.db(db).collection('small').deleteOne({ _id: 10 });
+    await client!.db(db).collection<{ _id: number }>('small').deleteOne({ _id: 10 });
   });
+});
+
+describe('a closed standard output (real CLI child process)', () => {
+  const db = uniqueDbName('failsafe_pipe');
+  let client: MongoClient | undefined;
+  let workDir = '';
+
+  beforeAll(async () => {
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'mbs-pipe-'));
+    if (testServer().kind === 'none') return;
+    client = await connectTestClient();
+    const docs = Array.from({ length: 20_000 }, (_, i) => ({ i, pad: 'p'.repeat(300) }));
+    for (let i = 0; i < docs.length; i += 5000)
+      await client
+        .db(db)
+        .collection('big')
+        .insertMany(docs.slice(i, i + 5000));
+  });
+  afterAll(async () => {
+    await client?.db(db).dropDatabase();
+    await client?.close();
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  for (const gzip of [true, false]) {
+    it(`dump --archive${gzip ? '' : ' --no-gzip'} | head -c 10: exit code 1, a message on stderr, nothing left in $TMPDIR or the backup folder`, async (ctx) => {
+      const uri = requireServer(ctx);
+      requireCli(ctx);
+      const tmp = await mkdtemp(path.join(workDir, 'tmp-'));
+      const backups = await mkdtemp(path.join(workDir, 'backups-'));
+      const child = spawn(
+        process.execPath,
+        [
+          CLI,
+          'dump',
+          `--uri=${uri}`,
+          `--db=${db}`,
+          '--archive',
+          ...(gzip ? [] : ['--no-gzip']),
+          `--backupDir=${backups}`,
+        ],
+        {
+          env: { PATH: process.env['PATH'], HOME: process.env['HOME'], TMPDIR: tmp },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      // `head -c 10`: read ten bytes, then close the pipe.
+      let read = 0;
+      child.stdout.on('data', (chunk: Buffer) => {
+        read += chunk.length;
+        if (read >= 10) child.stdout.destroy();
+      });
+      const [code] = (await once(child, 'close')) as [number | null];
+      expect(code, stderr).toBe(1);
+      expect(stderr).toMatch(/error \[OUTPUT_FAILED\]: .*standard output was closed/);
+      expect(await readdir(tmp)).toEqual([]);
+      expect(await readdir(backups)).toEqual([]);
+    });
+  }
 });
