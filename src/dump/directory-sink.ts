@@ -6,6 +6,7 @@ import {
   createDirectoryWriter,
   type DirectoryNamespaceWriter,
 } from '../archive/directory/directory-writer.js';
+import { writeDumpManifest } from '../archive/directory/manifest.js';
 import { packDirectoryToTarGz } from '../archive/directory/tar-pack.js';
 import { createAtomicFile } from '../storage/atomic-file.js';
 import { createStagingDir, publishStagingDir } from '../storage/staging.js';
@@ -57,6 +58,7 @@ export async function createDirectorySink(plan: DumpPlan, options: DirectorySink
 
     async finish(): Promise<SinkResult> {
       const summary = await writer.close();
+      await writeDumpManifest(staging);
       if (!options.tarball) {
         const finalDir = path.resolve(options.output as string);
         // Measured before publishing: a merged folder also holds files of earlier dumps.

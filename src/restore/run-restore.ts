@@ -1,6 +1,7 @@
 import type { Db, MongoClient } from 'mongodb';
 import { z } from 'zod';
 import { bsonStructureError } from '../archive/bson-validate.js';
+import type { ManifestCheck } from '../archive/directory/manifest.js';
 import { namespaceString, parseServerVersion, type ServerVersion } from '../archive/namespace-layout.js';
 import type { ArchiveEvent, ArchiveHeader } from '../archive/types.js';
 import {
@@ -176,6 +177,7 @@ async function verifyWholeBackup(
   run: RestoreRun,
   signal: AbortSignal | undefined,
 ): Promise<void> {
+  if (source.integrity !== undefined) run.setManifest(await source.integrity());
   const seen = new Map<string, number>();
   for await (const event of source.events(signal)) {
     if (event.kind === 'header' || event.kind === 'prelude') run.plan(event);
@@ -235,6 +237,8 @@ class RestoreRun {
   readonly #warnings: string[] = [];
   /** `stopOnError`, which `maintainInsertionOrder` implies as in mongorestore. */
   readonly #stopOnError: boolean;
+  /** What the checksum manifest check found (directory dumps verified before restoring). */
+  #manifest: ManifestCheck | undefined;
 
   constructor(
     readonly client: MongoClient,
@@ -549,10 +553,22 @@ class RestoreRun {
     }
   }
 
+  /** Records what the checksum manifest check found, for the report. */
+  setManifest(check: ManifestCheck): void {
+    this.#manifest = check;
+  }
+
   report(path: string | undefined, startedAt: Date): RestoreReport {
     const namespaces = this.#states.map((state) => state.toReport());
     const finishedAt = new Date();
+    const manifest = this.#manifest;
     return {
+      ...(manifest === undefined
+        ? {}
+        : {
+            manifest: manifest.present ? 'verified' : 'absent',
+            ...(manifest.unlisted.length > 0 ? { unlistedFiles: manifest.unlisted } : {}),
+          }),
       source: path,
       dryRun: this.options.dryRun ?? false,
       namespaces,

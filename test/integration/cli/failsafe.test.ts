@@ -127,7 +127,12 @@ describe('fail-safe staging (real CLI child process)', () => {
     ]);
     expect(second.code, second.stderr).toBe(0);
     expect(await filesUnder(out)).toEqual(
-      ['prelude.json', path.join(db, 'small.bson'), path.join(db, 'small.metadata.json')].sort(),
+      [
+        'mongo-backup-manifest.json',
+        'prelude.json',
+        path.join(db, 'small.bson'),
+        path.join(db, 'small.metadata.json'),
+      ].sort(),
     );
     expect((await stat(out)).mode & 0o777).toBe(0o700);
   });
@@ -173,6 +178,7 @@ describe('fail-safe staging (real CLI child process)', () => {
         path.join(db, 'big.metadata.json'),
         path.join(db, 'small.bson'),
         path.join(db, 'small.metadata.json'),
+        'mongo-backup-manifest.json',
         'notes.txt',
         'prelude.json',
       ].sort(),

@@ -879,7 +879,8 @@ describe('dump options against a real server', () => {
 
       const files = await listFiles(out);
       expect(files).toContain('prelude.json');
-      expect(files.filter((f) => f !== 'prelude.json')).toEqual(
+      expect(files).toContain('mongo-backup-manifest.json');
+      expect(files.filter((f) => f !== 'prelude.json' && f !== 'mongo-backup-manifest.json')).toEqual(
         [
           ...expectedFiles(dbA, Object.keys(seeded.counts), ''),
           ...expectedFiles(dbB, Object.keys(countsB), ''),
