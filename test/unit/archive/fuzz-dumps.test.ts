@@ -192,3 +192,35 @@ describe('fuzz: damaged directory dumps and tarballs', () => {
     expect(rejected).toBeGreaterThan(250);
   });
 });
+
+describe('tarball bombs', () => {
+  test('a .tar.gz under 512 KiB that expands to 256 MiB is refused before writing past the cap, as a runtime error', async () => {
+    const { default: tar } = await import('tar-stream');
+    const { createGzip } = await import('node:zlib');
+    const { buffer } = await import('node:stream/consumers');
+    const pack = tar.pack();
+    const size = 256 * 1024 * 1024;
+    const entry = pack.entry({ name: 'shop/bomb.bson', size });
+    const zeros = Buffer.alloc(1024 * 1024);
+    const compressed = buffer(pack.pipe(createGzip({ level: 9 })));
+    for (let written = 0; written < size; written += zeros.length) {
+      if (!entry.write(zeros)) await new Promise<void>((resolve) => entry.once('drain', () => resolve()));
+    }
+    entry.end(() => undefined);
+    pack.finalize();
+    const bomb = await compressed;
+    expect(bomb.length).toBeLessThan(512 * 1024);
+    const dest = await mkdtemp(path.join(workDir, 'bomb-'));
+    const error = await extractTarGz(Readable.from([bomb]), dest, { maxBytes: 16 * 1024 * 1024 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).not.toBeInstanceOf(ArchiveError); // no verdict on the backup
+    expect(error).toMatchObject({
+      code: 'STORAGE_FAILED',
+      message: expect.stringMatching(/more than 16777216 bytes/),
+    });
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(path.join(dest, 'shop')).catch(() => [])).toEqual([]);
+  });
+});
