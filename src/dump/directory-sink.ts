@@ -9,7 +9,7 @@ import {
 import { writeDumpManifest } from '../archive/directory/manifest.js';
 import { packDirectoryToTarGz } from '../archive/directory/tar-pack.js';
 import { createAtomicFile } from '../storage/atomic-file.js';
-import { createStagingDir, publishStagingDir } from '../storage/staging.js';
+import { assertReplaceableFile, createStagingDir, publishStagingDir } from '../storage/staging.js';
 import { ByteCounter } from '../util/byte-counter.js';
 import type { DumpPlan, PlannedNamespace } from './catalog.js';
 import type { DumpSink, NamespaceSink, SinkResult } from './sink.js';
@@ -34,6 +34,7 @@ export interface DirectorySinkOptions {
 export async function createDirectorySink(plan: DumpPlan, options: DirectorySinkOptions): Promise<DumpSink> {
   // A tarball for a file is staged next to it (never in a shared temporary folder, where a killed run would leave
   // a plain copy); only one for a caller's stream uses a private temporary folder.
+  if (options.tarball && typeof options.output === 'string') await assertReplaceableFile(options.output);
   const staging =
     typeof options.output === 'string'
       ? await createStagingDir(options.output)

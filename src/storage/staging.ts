@@ -7,10 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-import { ErrorCode, MongoBackupRuntimeError } from '../errors.js';
+import { ErrorCode, MongoBackupRuntimeError, MongoBackupUsageError } from '../errors.js';
 
 /** The marker in every staging name: `.<target name>.partial-<random>`. */
 export const STAGING_MARKER = '.partial';
@@ -101,6 +101,44 @@ async function mergeInto(from: string, into: string): Promise<void> {
     } else {
       await rename(source, destination);
     }
+  }
+}
+
+/** First bytes of what a dump file may replace: a mongodump archive (magic 0x8199e26d, little-endian) or gzip. */
+const REPLACEABLE_HEADS = [Buffer.from([0x6d, 0xe2, 0x99, 0x81]), Buffer.from([0x1f, 0x8b])];
+
+/**
+ * Checks that writing a dump file to `target` destroys nothing unrelated: nothing is there, or an empty file, or an
+ * earlier archive or gzip file (an archive, a `.gz`, a `.tar.gz`) that is a regular file owned by this user.
+ * mongodump replaces any file; this refuses a file that is not a backup, a link, a folder or another user's file.
+ *
+ * @throws {@link MongoBackupUsageError} (`INVALID_OPTIONS`) naming the file and why.
+ */
+export async function assertReplaceableFile(target: string): Promise<void> {
+  const finalPath = path.resolve(target);
+  const stats = await lstat(finalPath).catch(() => undefined);
+  if (stats === undefined) return;
+  const refuse = (why: string): never => {
+    throw new MongoBackupUsageError(
+      ErrorCode.INVALID_OPTIONS,
+      `Refusing to replace ${finalPath}: ${why}. Remove it or choose another output name`,
+    );
+  };
+  if (stats.isSymbolicLink()) refuse('it is a symbolic link');
+  if (!stats.isFile()) refuse('it is not a file');
+  const uid = process.getuid?.();
+  if (uid !== undefined && stats.uid !== uid) refuse(`it belongs to user ${stats.uid}`);
+  if (stats.size === 0) return;
+  const head = Buffer.alloc(4);
+  const handle = await open(finalPath, 'r').catch(() => refuse('it cannot be read'));
+  try {
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const start = head.subarray(0, bytesRead);
+    if (!REPLACEABLE_HEADS.some((magic) => start.subarray(0, magic.length).equals(magic))) {
+      refuse('it is neither an archive nor a gzip file, so not an earlier backup');
+    }
+  } finally {
+    await handle.close();
   }
 }
 

@@ -191,6 +191,25 @@ describe('fail-safe staging (real CLI child process)', () => {
   });
 });
 
+describe('an existing unrelated output file (real CLI child process)', () => {
+  it('dump --archive=<a file that is not a backup> refuses (exit 2) and leaves it as it was', async (ctx) => {
+    const uri = requireServer(ctx);
+    requireCli(ctx);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mbs-replace-'));
+    try {
+      const notes = path.join(dir, 'notes.txt');
+      await writeFile(notes, 'my thesis, chapter 3');
+      const run = await runCli(['dump', `--uri=${uri}`, '--db=admin', `--archive=${notes}`]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/Refusing to replace .*notes\.txt/);
+      expect(await readFile(notes, 'utf8')).toBe('my thesis, chapter 3');
+      expect(await readdir(dir)).toEqual(['notes.txt']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a closed standard output (real CLI child process)', () => {
   const db = uniqueDbName('failsafe_pipe');
   let client: MongoClient | undefined;

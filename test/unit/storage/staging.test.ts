@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 
 import { createDirectoryWriter } from '../../../src/archive/index.js';
 import { ErrorCode } from '../../../src/errors.js';
-import { createStagingDir, isStagingName, publishStagingDir } from '../../../src/storage/staging.js';
+import {
+  assertReplaceableFile,
+  createStagingDir,
+  isStagingName,
+  publishStagingDir,
+} from '../../../src/storage/staging.js';
 import { tempDir } from './helpers.js';
 
 const DOC = Buffer.from([5, 0, 0, 0, 0]);
@@ -118,5 +123,32 @@ describe('directory writer files are exclusive', () => {
     await users.write(DOC);
     await users.end();
     await fresh.close();
+  });
+});
+
+describe('an existing output file is replaced only when it is an earlier backup', () => {
+  it('replaces nothing, an empty file, an archive or a gzip file; refuses anything else', async () => {
+    const dir = await tempDir();
+    const at = (name: string): string => path.join(dir, name);
+    await writeFile(at('old.archive'), Buffer.from([0x6d, 0xe2, 0x99, 0x81, 1, 2]));
+    await writeFile(at('old.gz'), Buffer.from([0x1f, 0x8b, 8, 0]));
+    await writeFile(at('empty'), '');
+    await writeFile(at('notes.txt'), 'my thesis, chapter 3');
+    await mkdir(at('folder'));
+    await symlink(at('old.archive'), at('link.archive'));
+    for (const name of ['missing.archive', 'old.archive', 'old.gz', 'empty']) {
+      await expect(assertReplaceableFile(at(name))).resolves.toBeUndefined();
+    }
+    for (const [name, why] of [
+      ['notes.txt', /neither an archive nor a gzip file/],
+      ['folder', /not a file/],
+      ['link.archive', /symbolic link/],
+    ] as const) {
+      await expect(assertReplaceableFile(at(name))).rejects.toMatchObject({
+        code: ErrorCode.INVALID_OPTIONS,
+        message: expect.stringMatching(why),
+      });
+    }
+    expect(await readFile(at('notes.txt'), 'utf8')).toBe('my thesis, chapter 3');
   });
 });
