@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { ErrorCode, MongoBackupRuntimeError, MongoBackupUsageError } from '../errors.js';
@@ -102,6 +102,57 @@ async function mergeInto(from: string, into: string): Promise<void> {
       await rename(source, destination);
     }
   }
+}
+
+/** A staging entry left by a run that was killed (or is still running: see {@link listPartialLeftovers}). */
+export interface PartialLeftover {
+  /** The absolute path. */
+  readonly path: string;
+  /** Bytes it holds (every file under it, for a folder). */
+  readonly sizeBytes: number;
+  /** When anything under it last changed. */
+  readonly modifiedAt: Date;
+}
+
+/** How long a staging entry must have been left untouched before `clean --partial` takes it for a leftover. */
+export const PARTIAL_LEFTOVER_MIN_AGE_MS = 10 * 60 * 1000;
+
+/**
+ * Lists the staging entries (`.<name>.partial-<random>`, and `<name>.partial` of older releases) directly in
+ * `dir` that belong to this user, are not links, and have not changed for `minAgeMs` (so that a dump still running
+ * is left alone). Nothing is removed.
+ */
+export async function listPartialLeftovers(
+  dir: string,
+  minAgeMs = PARTIAL_LEFTOVER_MIN_AGE_MS,
+  now = Date.now(),
+): Promise<PartialLeftover[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const uid = process.getuid?.();
+  const found: PartialLeftover[] = [];
+  for (const entry of entries) {
+    if (!isStagingName(entry.name) || entry.isSymbolicLink()) continue;
+    const full = path.join(dir, entry.name);
+    const info = await lstat(full).catch(() => undefined);
+    if (info === undefined || (uid !== undefined && info.uid !== uid)) continue;
+    let sizeBytes = info.isFile() ? info.size : 0;
+    let modified = info.mtimeMs;
+    if (info.isDirectory()) {
+      for (const inner of await readdir(full, { withFileTypes: true, recursive: true }).catch(() => [])) {
+        const innerInfo = await stat(path.join(inner.parentPath, inner.name)).catch(() => undefined);
+        if (innerInfo === undefined) continue;
+        if (innerInfo.isFile()) sizeBytes += innerInfo.size;
+        modified = Math.max(modified, innerInfo.mtimeMs);
+      }
+    }
+    if (now - modified >= minAgeMs) found.push({ path: full, sizeBytes, modifiedAt: new Date(modified) });
+  }
+  return found.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/** Removes what {@link listPartialLeftovers} found. */
+export async function removePartialLeftovers(leftovers: readonly PartialLeftover[]): Promise<void> {
+  for (const leftover of leftovers) await rm(leftover.path, { recursive: true, force: true });
 }
 
 /** First bytes of what a dump file may replace: a mongodump archive (magic 0x8199e26d, little-endian) or gzip. */
