@@ -59,7 +59,8 @@ export async function createDirectorySink(plan: DumpPlan, options: DirectorySink
 
     async finish(): Promise<SinkResult> {
       const summary = await writer.close();
-      await writeDumpManifest(staging);
+      // The manifest is one more file of the dump, never compressed.
+      const manifestBytes = await writeDumpManifest(staging);
       if (!options.tarball) {
         const finalDir = path.resolve(options.output as string);
         // Measured before publishing: a merged folder also holds files of earlier dumps.
@@ -73,7 +74,7 @@ export async function createDirectorySink(plan: DumpPlan, options: DirectorySink
         return {
           path: finalDir,
           sizeBytes,
-          uncompressedBytes: summary.fileBytes,
+          uncompressedBytes: summary.fileBytes + manifestBytes,
         };
       }
       try {

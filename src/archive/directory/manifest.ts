@@ -38,9 +38,10 @@ export interface ManifestCheck {
 /**
  * Writes `<dir>/mongo-backup-manifest.json` for every regular file under `dir` (created new, mode 0o600).
  *
+ * @returns the size of the manifest in bytes.
  * @throws {@link ArchiveError} `DIRECTORY_DUMP_INVALID` when a file cannot be read or the manifest written.
  */
-export async function writeDumpManifest(dir: string): Promise<void> {
+export async function writeDumpManifest(dir: string): Promise<number> {
   const files: ManifestFile[] = [];
   for (const relative of await dumpFiles(dir)) {
     const { bytes, sha256 } = await hashFile(path.join(dir, relative));
@@ -59,6 +60,7 @@ export async function writeDumpManifest(dir: string): Promise<void> {
   } catch (error) {
     throw fileError(file, error);
   }
+  return Buffer.byteLength(text);
 }
 
 /**
