@@ -59,6 +59,8 @@ export const ErrorCode = Object.freeze({
   CONNECTION_FAILED: 'CONNECTION_FAILED',
   /** The backup folder could not be read, or a backup in it could not be deleted. */
   STORAGE_FAILED: 'STORAGE_FAILED',
+  /** An output could not be written whole: a full disk, a closed pipe (`dump --archive | head`), a lost stream. */
+  OUTPUT_FAILED: 'OUTPUT_FAILED',
   /** A dump failed; no complete-looking output was left behind. */
   DUMP_FAILED: 'DUMP_FAILED',
   /** A restore failed; the report says what was and was not restored. */

@@ -60,6 +60,7 @@ export {
   collectionFileStem,
   createDirectoryWriter,
   DEFAULT_DIRECTORY_GZIP_LEVEL,
+  EXTRACT_FREE_SPACE_MARGIN,
   extractTarGz,
   packDirectoryToTarGz,
   queryEscape,

@@ -43,7 +43,7 @@ export class OutputChannel {
           this.fail(
             error ??
               new ArchiveError(
-                ErrorCode.ARCHIVE_WRITER_STATE,
+                ErrorCode.OUTPUT_FAILED,
                 'The archive stream was destroyed before the writer finished',
               ),
           );
@@ -110,9 +110,10 @@ export class OutputChannel {
     const cause = this.failure;
     return cause instanceof ArchiveError
       ? cause
-      : new ArchiveError(
-          ErrorCode.ARCHIVE_WRITER_STATE,
-          `The archive writer failed: ${(cause as Error)?.message ?? String(cause)}`,
+      : // Not a misuse of the writer: the stream under it failed (a full disk, a closed pipe).
+        new ArchiveError(
+          ErrorCode.OUTPUT_FAILED,
+          `The archive output failed: ${(cause as Error)?.message ?? String(cause)}`,
           {
             cause,
           },

@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import { extractTarGz, readBsonFile, readDirectoryDump } from '../archive/directory/index.js';
 import { inspectArchive, inspectEvents, type InspectedNamespace } from '../archive/inspect.js';
 import type { ArchiveHeader, NamespaceEntry } from '../archive/types.js';
+import { checkDumpManifest } from '../archive/directory/manifest.js';
 import { ArchiveError } from '../errors.js';
 import { backupPathKind } from '../restore/backup-kind.js';
 
@@ -36,6 +37,11 @@ export interface BackupInspection {
   readonly valid: boolean;
   /** What is valid but would trouble mongorestore (an archive interleaving beyond its concurrent_collections). */
   readonly warnings: readonly string[];
+  /**
+   * For a directory dump or a `.tar.gz`: `verified` when every file matched its checksum manifest
+   * (`mongo-backup-manifest.json`), `absent` when it has none (damage inside a value then goes unseen).
+   */
+  readonly manifest?: 'verified' | 'absent';
   /** The first problem found, when not valid. */
   readonly error?: ArchiveError;
 }
@@ -83,8 +89,15 @@ async function inspectArchiveStream(label: string, input: Readable): Promise<Bac
 
 type Findings = Omit<BackupInspection, 'path' | 'kind' | 'gzip'>;
 
-function inspectDirectory(dir: string): Promise<Findings> {
-  return inspectEvents(readDirectoryDump(dir));
+async function inspectDirectory(dir: string): Promise<Findings> {
+  let manifest: 'verified' | 'absent';
+  try {
+    manifest = (await checkDumpManifest(dir)).present ? 'verified' : 'absent';
+  } catch (error) {
+    if (!(error instanceof ArchiveError)) throw error;
+    return { header: undefined, entries: [], namespaces: [], warnings: [], valid: false, error };
+  }
+  return { ...(await inspectEvents(readDirectoryDump(dir))), manifest };
 }
 
 async function inspectTarGz(file: string): Promise<BackupInspection> {

@@ -56,6 +56,16 @@ export function restoreReportLines(report: RestoreReport): string[] {
       `${outcome}, ${count('skipped')} skipped${unreached > 0 ? `, ${unreached} not restored` : ''}; ` +
       `${formatDuration(report.durationMs)}${report.fidelity === 'raw' ? '' : ' (documents re-encoded)'}`,
     ...report.warnings.map((warning) => `WARNING: ${warning}`),
+    ...(report.manifest === 'absent'
+      ? [
+          'note: this directory dump has no checksum manifest (mongo-backup-manifest.json): only its BSON structure',
+          'was checked; damage inside a value would not be seen.',
+        ]
+      : report.manifest === 'verified'
+        ? [
+            `checksums: every file matched mongo-backup-manifest.json${report.unlistedFiles === undefined ? '' : `; ${report.unlistedFiles.length} file(s) not in it (kept from older dumps?)`}`,
+          ]
+        : []),
   ];
 }
 

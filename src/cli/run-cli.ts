@@ -14,6 +14,7 @@ import { listCommand } from './commands/list.js';
 import { restoreCommand } from './commands/restore.js';
 import { scheduleCommand } from './commands/schedule.js';
 import { commandHelp, globalHelp } from './help.js';
+import { unknownVariableWarnings } from './env-typos.js';
 import { writeLine, writeLines, type CliIo } from './io.js';
 import { ExitCode, reportError } from './report-error.js';
 import { readPackageVersion } from './version.js';
@@ -74,6 +75,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     writeLines(io.stdout, commandHelp(command));
     return ExitCode.OK;
   }
+  writeLines(io.stderr, unknownVariableWarnings(io.env));
   try {
     return await command.run(parseFlags(rest, command.flags, command.maxPositionals), io);
   } catch (error) {

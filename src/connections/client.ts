@@ -13,11 +13,19 @@ import { splitMongoUri } from './uri.js';
 /** The `appName` given to clients this library creates, unless the options name another. */
 export const DEFAULT_APP_NAME = 'mongo-backup-service';
 
+/**
+ * The `serverSelectionTimeoutMS` of clients this library creates, unless the connection string or the options set
+ * it: a server that dies mid-run surfaces in about 10 seconds instead of the driver's 30, while a replica-set
+ * election (usually under 10 s) still completes.
+ */
+export const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 10_000;
+
 /** Options of {@link resolveClient}. */
 export interface ResolveClientOptions {
   /**
    * Options for the client created from a connection string; ignored when a `MongoClient` is given.
-   * Defaults to `{ appName: DEFAULT_APP_NAME }`.
+   * Defaults to `{ appName: DEFAULT_APP_NAME, serverSelectionTimeoutMS: DEFAULT_SERVER_SELECTION_TIMEOUT_MS }`
+   * (the timeout only when the connection string does not set it).
    */
   readonly clientOptions?: MongoClientOptions;
 }
@@ -69,7 +77,10 @@ export async function resolveClient(
 
 function createClient(uri: string, clientOptions: MongoClientOptions | undefined): MongoClient {
   try {
-    return new MongoClient(uri, { appName: DEFAULT_APP_NAME, ...clientOptions });
+    const selection = /[?&]serverSelectionTimeoutMS=/i.test(uri)
+      ? {}
+      : { serverSelectionTimeoutMS: DEFAULT_SERVER_SELECTION_TIMEOUT_MS };
+    return new MongoClient(uri, { appName: DEFAULT_APP_NAME, ...selection, ...clientOptions });
   } catch (error) {
     const reason = redactSecrets(error instanceof Error ? error.message : String(error), [uri]);
     const issue = `uri: expected a valid MongoDB connection string (${reason}), got ${describeUri(uri)}`;

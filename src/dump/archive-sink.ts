@@ -3,13 +3,17 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createArchiveWriter } from '../archive/writer.js';
 import { createAtomicFile, type AtomicFile } from '../storage/atomic-file.js';
+import { assertReplaceableFile } from '../storage/staging.js';
 import { ByteCounter } from '../util/byte-counter.js';
 import type { DumpPlan } from './catalog.js';
 import type { DumpSink, NamespaceSink, SinkResult } from './sink.js';
 
 /** Settings of an archive output. */
 export interface ArchiveSinkOptions {
-  /** A file path (written as `<path>.partial`, renamed on success) or any Writable. */
+  /**
+   * A file path (written under a hidden staging name, renamed on success; an existing file is replaced only when
+   * it is an earlier archive or gzip file) or any Writable.
+   */
   readonly output: string | Writable;
   /** zlib level, or `undefined` for no compression. */
   readonly gzipLevel: number | undefined;
@@ -21,6 +25,7 @@ export interface ArchiveSinkOptions {
  * `mongorestore --archive=<file> [--gzip]` reads it.
  */
 export async function createArchiveSink(plan: DumpPlan, options: ArchiveSinkOptions): Promise<DumpSink> {
+  if (typeof options.output === 'string') await assertReplaceableFile(options.output);
   const file: AtomicFile | undefined =
     typeof options.output === 'string'
       ? await createAtomicFile(path.dirname(path.resolve(options.output)), path.basename(options.output))

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -6,8 +6,10 @@ import {
   createDirectoryWriter,
   type DirectoryNamespaceWriter,
 } from '../archive/directory/directory-writer.js';
+import { writeDumpManifest } from '../archive/directory/manifest.js';
 import { packDirectoryToTarGz } from '../archive/directory/tar-pack.js';
-import { createAtomicFile, PARTIAL_SUFFIX } from '../storage/atomic-file.js';
+import { createAtomicFile } from '../storage/atomic-file.js';
+import { assertReplaceableFile, createStagingDir, publishStagingDir } from '../storage/staging.js';
 import { ByteCounter } from '../util/byte-counter.js';
 import type { DumpPlan, PlannedNamespace } from './catalog.js';
 import type { DumpSink, NamespaceSink, SinkResult } from './sink.js';
@@ -23,13 +25,20 @@ export interface DirectorySinkOptions {
 }
 
 /**
- * Writes a dump in the `mongodump --out` layout, into `<dir>.partial` renamed to `<dir>` on success; or, for a
- * tarball, into a private temporary folder then packed into `<file>.partial` renamed on success.
+ * Writes a dump in the `mongodump --out` layout into a new, private staging folder next to `<dir>`
+ * (`.<dir name>.partial-<random>`), published on success: renamed to `<dir>`, or, when `<dir>` is an existing folder,
+ * its files moved in, replacing those of the same names (as mongodump overwrites them) and keeping the others. A
+ * tarball is staged the same way (a private temporary folder when it goes to a stream), then packed into an atomic
+ * file.
  */
 export async function createDirectorySink(plan: DumpPlan, options: DirectorySinkOptions): Promise<DumpSink> {
-  const staging = options.tarball
-    ? await mkdtemp(path.join(os.tmpdir(), 'mongo-backup-'))
-    : `${path.resolve(options.output as string)}${PARTIAL_SUFFIX}`;
+  // A tarball for a file is staged next to it (never in a shared temporary folder, where a killed run would leave
+  // a plain copy); only one for a caller's stream uses a private temporary folder.
+  if (options.tarball && typeof options.output === 'string') await assertReplaceableFile(options.output);
+  const staging =
+    typeof options.output === 'string'
+      ? await createStagingDir(options.output)
+      : await mkdtemp(path.join(os.tmpdir(), 'mongo-backup-'));
   const writer = createDirectoryWriter({
     dir: staging,
     serverVersion: plan.serverVersion,
@@ -50,13 +59,22 @@ export async function createDirectorySink(plan: DumpPlan, options: DirectorySink
 
     async finish(): Promise<SinkResult> {
       const summary = await writer.close();
+      // The manifest is one more file of the dump, never compressed.
+      const manifestBytes = await writeDumpManifest(staging);
       if (!options.tarball) {
         const finalDir = path.resolve(options.output as string);
-        await rename(staging, finalDir);
+        // Measured before publishing: a merged folder also holds files of earlier dumps.
+        const sizeBytes = await folderSize(staging);
+        try {
+          await publishStagingDir(staging, finalDir);
+        } catch (error) {
+          await rm(staging, { recursive: true, force: true });
+          throw error;
+        }
         return {
           path: finalDir,
-          sizeBytes: await folderSize(finalDir),
-          uncompressedBytes: summary.fileBytes,
+          sizeBytes,
+          uncompressedBytes: summary.fileBytes + manifestBytes,
         };
       }
       try {

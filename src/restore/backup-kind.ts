@@ -1,8 +1,9 @@
-import { stat } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDumpFileName } from '../archive/directory/file-names.js';
 import { looksLikeTarGz } from '../archive/directory/tar-sniff.js';
-import { ErrorCode, MongoBackupUsageError } from '../errors.js';
+import { ErrorCode, MongoBackupRuntimeError, MongoBackupUsageError } from '../errors.js';
 
 /** What a backup path holds. */
 export type BackupPathKind = 'directory' | 'bson' | 'tar.gz' | 'archive';
@@ -12,11 +13,20 @@ export type BackupPathKind = 'directory' | 'bson' | 'tar.gz' | 'archive';
  * `.tar.gz` of a directory dump (by its name or its content), or else an archive (gzip or not). Restore and
  * `inspect` both decide this way.
  *
- * @throws {@link MongoBackupUsageError} `BACKUP_NOT_FOUND` (with `notFound` as its message) when nothing is there.
+ * @throws {@link MongoBackupUsageError} `BACKUP_NOT_FOUND` (with `notFound` as its message) when nothing is there;
+ *   {@link MongoBackupRuntimeError} `STORAGE_FAILED` when it cannot be read (permissions).
  */
 export async function backupPathKind(file: string, notFound: string): Promise<BackupPathKind> {
   const info = await stat(file).catch((error: unknown) => {
     throw new MongoBackupUsageError(ErrorCode.BACKUP_NOT_FOUND, notFound, { cause: error });
+  });
+  const mode = info.isDirectory() ? fsConstants.R_OK | fsConstants.X_OK : fsConstants.R_OK;
+  await access(file, mode).catch((error: unknown) => {
+    throw new MongoBackupRuntimeError(
+      ErrorCode.STORAGE_FAILED,
+      `Cannot read the backup ${file}: ${(error as Error).message}`,
+      { cause: error },
+    );
   });
   if (info.isDirectory()) return 'directory';
   if (parseDumpFileName(path.basename(file))?.kind === 'bson') return 'bson';

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { readBsonFile, readDirectoryDump } from '../archive/directory/directory-reader.js';
+import { checkDumpManifest, type ManifestCheck } from '../archive/directory/manifest.js';
 import { extractTarGz } from '../archive/directory/tar-extract.js';
 import { readArchive } from '../archive/reader.js';
 import type { ArchiveEvent } from '../archive/types.js';
@@ -17,6 +18,8 @@ export interface OpenedSource {
   readonly path: string | undefined;
   /** Whether {@link OpenedSource.events} may be called more than once (paths yes, streams no). */
   readonly rereadable: boolean;
+  /** Checks a directory dump against its checksum manifest; absent for archives, streams and single files. */
+  integrity?(): Promise<ManifestCheck>;
   /** A fresh pass over the backup's events. */
   events(signal?: AbortSignal): AsyncIterable<ArchiveEvent>;
   /** Removes anything unpacked for reading. Never throws. */
@@ -50,6 +53,7 @@ export async function openRestoreSource(
     return {
       path: file,
       rereadable: true,
+      integrity: () => checkDumpManifest(file),
       events: (signal) => readDirectoryDump(file, { ...single, ...(signal ? { signal } : {}) }),
       close: async () => {},
     };
@@ -85,6 +89,7 @@ export async function openRestoreSource(
     return {
       path: file,
       rereadable: true,
+      integrity: () => checkDumpManifest(unpacked),
       events: (signal) => readDirectoryDump(unpacked, signal ? { signal } : {}),
       close: () => rm(unpacked, { recursive: true, force: true }),
     };

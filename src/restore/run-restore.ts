@@ -1,6 +1,8 @@
 import type { Db, MongoClient } from 'mongodb';
 import { z } from 'zod';
-import { parseServerVersion, type ServerVersion } from '../archive/namespace-layout.js';
+import { bsonStructureError } from '../archive/bson-validate.js';
+import type { ManifestCheck } from '../archive/directory/manifest.js';
+import { namespaceString, parseServerVersion, type ServerVersion } from '../archive/namespace-layout.js';
 import type { ArchiveEvent, ArchiveHeader } from '../archive/types.js';
 import {
   AbortError,
@@ -175,11 +177,39 @@ async function verifyWholeBackup(
   run: RestoreRun,
   signal: AbortSignal | undefined,
 ): Promise<void> {
+  if (source.integrity !== undefined) run.setManifest(await source.integrity());
+  const seen = new Map<string, number>();
   for await (const event of source.events(signal)) {
     if (event.kind === 'header' || event.kind === 'prelude') run.plan(event);
+    if (event.kind === 'documents') assertWellFormed(event.db, event.collection, event.documents, seen);
     if (signal?.aborted)
       throw new AbortError('Restore was aborted while verifying the backup', { cause: signal.reason });
   }
+}
+
+/**
+ * Checks the BSON structure of every document of a batch (framing and CRCs are checked by the readers), so that a
+ * document the server would refuse, or read differently, stops the restore before its first write.
+ */
+function assertWellFormed(
+  db: string,
+  collection: string,
+  documents: readonly Uint8Array[],
+  seen: Map<string, number>,
+): void {
+  const namespace = namespaceString(db, collection);
+  const before = seen.get(namespace) ?? 0;
+  documents.forEach((document, index) => {
+    const problem = bsonStructureError(document);
+    if (problem !== undefined) {
+      throw new ArchiveError(
+        ErrorCode.ARCHIVE_CORRUPT,
+        `Document ${before + index + 1} of ${namespace} is not valid BSON (${problem}); nothing was restored`,
+        { namespace },
+      );
+    }
+  });
+  seen.set(namespace, before + documents.length);
 }
 
 function summary(report: RestoreReport): string {
@@ -207,6 +237,8 @@ class RestoreRun {
   readonly #warnings: string[] = [];
   /** `stopOnError`, which `maintainInsertionOrder` implies as in mongorestore. */
   readonly #stopOnError: boolean;
+  /** What the checksum manifest check found (directory dumps verified before restoring). */
+  #manifest: ManifestCheck | undefined;
 
   constructor(
     readonly client: MongoClient,
@@ -521,10 +553,22 @@ class RestoreRun {
     }
   }
 
+  /** Records what the checksum manifest check found, for the report. */
+  setManifest(check: ManifestCheck): void {
+    this.#manifest = check;
+  }
+
   report(path: string | undefined, startedAt: Date): RestoreReport {
     const namespaces = this.#states.map((state) => state.toReport());
     const finishedAt = new Date();
+    const manifest = this.#manifest;
     return {
+      ...(manifest === undefined
+        ? {}
+        : {
+            manifest: manifest.present ? 'verified' : 'absent',
+            ...(manifest.unlisted.length > 0 ? { unlistedFiles: manifest.unlisted } : {}),
+          }),
       source: path,
       dryRun: this.options.dryRun ?? false,
       namespaces,

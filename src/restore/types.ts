@@ -159,6 +159,15 @@ export interface RestoreReport {
    * `convertLegacyIndexes`. Empty when there is nothing to say.
    */
   readonly warnings: readonly string[];
+  /**
+   * For a directory dump (or `.tar.gz`) checked before restoring: `verified` when its checksum manifest
+   * (`mongo-backup-manifest.json`, written by this library's dumps) matched every listed file; `absent` when it has
+   * none (mongodump's dumps, older releases), so only the BSON structure was checked and damage inside a value
+   * could not be seen. `undefined` for archives (they carry CRC-64s) and when nothing was checked before.
+   */
+  readonly manifest?: 'verified' | 'absent';
+  /** Files of a directory dump that its manifest does not list (kept from older dumps in a reused folder). */
+  readonly unlistedFiles?: readonly string[];
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly durationMs: number;

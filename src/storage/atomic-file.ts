@@ -6,13 +6,17 @@
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { WriteStream } from 'node:fs';
+import { constants as fsConstants, type WriteStream } from 'node:fs';
 
 import { ErrorCode, MongoBackupRuntimeError } from '../errors.js';
 import { resolveInside } from './safe-path.js';
+import { STAGING_MARKER, stagingName } from './staging.js';
 
-/** The suffix of a file being written; such files are never listed as backups. */
-export const PARTIAL_SUFFIX = '.partial';
+/**
+ * The marker of a file being written (`.<name>.partial-<random>`); such files are never listed as backups, and
+ * `clean --partial` removes those left by a killed run.
+ */
+export const PARTIAL_SUFFIX = STAGING_MARKER;
 
 /** Mode of backup files: read and write for the owner only (they hold all the data of a database). */
 export const DEFAULT_FILE_MODE = 0o600;
@@ -24,7 +28,7 @@ export const DEFAULT_DIR_MODE = 0o700;
 export interface AtomicFile {
   /** The absolute final path, which exists only after a successful {@link AtomicFile.commit}. */
   readonly path: string;
-  /** The absolute path of the `.partial` file being written. */
+  /** The absolute path of the file being written: `.<name>.partial-<random>` in the same folder. */
   readonly partialPath: string;
   /** Where to write the content. Pipe into it (`pipeline(source, file.stream)`) or write and `end()` it. */
   readonly stream: WriteStream;
@@ -44,8 +48,10 @@ export interface AtomicFile {
 }
 
 /**
- * Opens `<dir>/<name>.partial` for writing (mode `0o600`, failing if it already exists), creating `dir` with mode
- * `0o700` when missing. The name is confined to `dir` through {@link resolveInside}.
+ * Opens `<dir>/.<name>.partial-<random>` for writing (mode `0o600`, `O_EXCL` and `O_NOFOLLOW`: a new file, never a
+ * link, never a stale partial file of a killed run), creating `dir` with mode `0o700` when missing. The name is
+ * unpredictable, so another local user cannot plant anything in its place. The name is confined to `dir` through
+ * {@link resolveInside}.
  *
  * @throws {@link MongoBackupUsageError} (`PATH_OUTSIDE_ROOT`) when `name` would leave `dir`.
  * @throws {@link MongoBackupRuntimeError} (`DUMP_FAILED`) when the folder or the file cannot be created.
@@ -65,12 +71,12 @@ export interface AtomicFile {
  */
 export async function createAtomicFile(dir: string, name: string): Promise<AtomicFile> {
   const finalPath = await resolveInside(dir, name);
-  const partialPath = `${finalPath}${PARTIAL_SUFFIX}`;
+  const partialPath = path.join(path.dirname(finalPath), stagingName(path.basename(finalPath)));
   let handle: FileHandle;
   try {
     await mkdir(path.resolve(dir), { recursive: true, mode: DEFAULT_DIR_MODE });
     await mkdir(path.dirname(finalPath), { recursive: true, mode: DEFAULT_DIR_MODE });
-    handle = await open(partialPath, 'wx', DEFAULT_FILE_MODE);
+    handle = await open(partialPath, EXCLUSIVE_FLAGS, DEFAULT_FILE_MODE);
   } catch (error) {
     throw failure(`Could not create ${partialPath}`, error);
   }
@@ -83,6 +89,9 @@ export async function createAtomicFile(dir: string, name: string): Promise<Atomi
   }
   return new PartialFile(finalPath, partialPath, handle);
 }
+
+const EXCLUSIVE_FLAGS =
+  fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW;
 
 function failure(what: string, error: unknown): MongoBackupRuntimeError {
   const reason = error instanceof Error ? error.message : String(error);

@@ -131,8 +131,35 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
     );
     return;
   }
+  if (nestingDepth(req.body, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+    next(
+      new HttpError(
+        400,
+        'INVALID_REQUEST',
+        `Expected a JSON body nested at most ${MAX_BODY_DEPTH} levels deep`,
+      ),
+    );
+    return;
+  }
   next();
 };
+
+/** No admin body needs more; a deeper one (5,000 levels) would overflow the stack of whatever walks it. */
+const MAX_BODY_DEPTH = 8;
+
+/** The nesting depth of a parsed JSON value, counted without recursion and stopping past `limit`. */
+function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
 
 /** A connection check with every string field scrubbed once more (the library redacts already). */
 function scrub(result: ConnectionCheckResult, redact: (text: string) => string): ConnectionCheckResult {

@@ -12,6 +12,12 @@ export const JWT_ALGORITHM = 'HS256';
 /** Shortest shared secret accepted: 32 characters, i.e. at least 256 bits for a random ASCII secret. */
 export const MIN_JWT_SECRET_LENGTH = 32;
 
+/** Longest token lifetime accepted (`exp` - `iat`, or `exp` - now without `iat`): one day. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
+
+/** Clock difference tolerated between the signer and this server for `iat`. */
+export const CLOCK_SKEW_SECONDS = 60;
+
 /** The role a token must carry, as `role: 'admin'` or inside `roles: [...]`. */
 export const ADMIN_ROLE = 'admin';
 
@@ -41,28 +47,49 @@ export function hasAdminRole(claims: unknown): boolean {
 export function requireAdmin(secret: string): RequestHandler {
   assertJwtSecret(secret);
   return (req, res, next) => {
+    // A refused request's body is never read: the connection closes after the 401/403 instead of draining it.
+    const refuse = (error: HttpError): void => {
+      if (req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0) {
+        res.set('Connection', 'close');
+      }
+      next(error);
+    };
     const match = /^Bearer +(\S+)$/i.exec(req.get('authorization') ?? '');
     if (match?.[1] === undefined) {
-      next(unauthorized('Expected an "Authorization: Bearer <token>" header', false));
+      refuse(unauthorized('Expected an "Authorization: Bearer <token>" header', false));
       return;
     }
     let claims: unknown;
     try {
       claims = jwt.verify(match[1], secret, { algorithms: [JWT_ALGORITHM] });
     } catch (error) {
-      next(
+      refuse(
         unauthorized(
           error instanceof jwt.TokenExpiredError ? 'The token has expired' : 'The token is invalid',
         ),
       );
       return;
     }
-    if (typeof (claims as { exp?: unknown }).exp !== 'number') {
-      next(unauthorized('The token must expire: sign it with an "exp" claim (expiresIn)'));
+    const { exp, iat } = claims as { exp?: unknown; iat?: unknown };
+    if (typeof exp !== 'number') {
+      refuse(unauthorized('The token must expire: sign it with an "exp" claim (expiresIn)'));
+      return;
+    }
+    const now = Math.floor(Date.now() / 1000);
+    if (iat !== undefined && (typeof iat !== 'number' || iat > now + CLOCK_SKEW_SECONDS)) {
+      refuse(unauthorized('The token is issued in the future ("iat")'));
+      return;
+    }
+    if (exp - (typeof iat === 'number' ? iat : now) > MAX_TOKEN_LIFETIME_SECONDS) {
+      refuse(
+        unauthorized(
+          `The token lives too long: at most ${MAX_TOKEN_LIFETIME_SECONDS} seconds from "iat" to "exp"`,
+        ),
+      );
       return;
     }
     if (!hasAdminRole(claims)) {
-      next(new HttpError(403, 'FORBIDDEN', `The token does not grant the "${ADMIN_ROLE}" role`));
+      refuse(new HttpError(403, 'FORBIDDEN', `The token does not grant the "${ADMIN_ROLE}" role`));
       return;
     }
     res.locals['claims'] = claims;

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { constants as zlibConstants, gzip as gzipCallback } from 'node:zlib';
@@ -16,7 +16,7 @@ import { parseMetadataJson } from '../metadata-json.js';
 import { BUCKETS_PREFIX, isOplog, namespaceString, parseServerVersion } from '../namespace-layout.js';
 import { OPLOG_FILE_NAME } from './directory-layout.js';
 import { collectionFileStem, dumpFileName, isHashedFileStem } from './file-names.js';
-import { DUMP_FILE_MODE, DUMP_FOLDER_MODE, FileSink } from './file-sink.js';
+import { DUMP_FILE_MODE, DUMP_FOLDER_MODE, EXCLUSIVE_WRITE_FLAGS, FileSink } from './file-sink.js';
 import { PRELUDE_FILE_NAME, formatPreludeJson } from './prelude-json.js';
 
 /** The gzip level used when `gzip` is `true`: zlib's default (6). */
@@ -24,7 +24,11 @@ export const DEFAULT_DIRECTORY_GZIP_LEVEL = zlibConstants.Z_DEFAULT_COMPRESSION;
 
 /** Options of {@link createDirectoryWriter}. */
 export interface DirectoryWriterOptions {
-  /** The dump folder (`mongodump --out`). Created (mode 0o700) if missing; existing files are overwritten. */
+  /**
+   * The dump folder (`mongodump --out`). Created (mode 0o700) if missing. Every file and database folder inside is
+   * created new: the writer refuses to overwrite an existing file or to follow a link (write into a fresh folder;
+   * `dump` stages into one and moves the files into place).
+   */
   readonly dir: string;
   /**
    * Compress every file as `mongodump --gzip` does: `.bson.gz`, `.metadata.json.gz`, `prelude.json.gz`, and
@@ -137,7 +141,11 @@ export function createDirectoryWriter(options: DirectoryWriterOptions): Director
   const totals = { namespaces: 0, documents: 0, bytes: 0, fileBytes: 0 };
 
   const ensureFolder = async (folder: string): Promise<void> => {
-    const creating = folders.get(folder) ?? mkdir(folder, { recursive: true, mode: DUMP_FOLDER_MODE });
+    const creating =
+      folders.get(folder) ??
+      (folder === parsed.dir
+        ? mkdir(folder, { recursive: true, mode: DUMP_FOLDER_MODE })
+        : createDatabaseFolder(parsed.dir, folder));
     folders.set(folder, creating);
     try {
       await creating;
@@ -155,6 +163,7 @@ export function createDirectoryWriter(options: DirectoryWriterOptions): Director
     started.add(namespace);
     totals.namespaces += 1;
     const folder = db === '' ? parsed.dir : path.join(parsed.dir, db);
+    await ensureFolder(parsed.dir);
     await ensureFolder(folder);
     return { folder, stem: collectionFileStem(collection) };
   };
@@ -165,7 +174,7 @@ export function createDirectoryWriter(options: DirectoryWriterOptions): Director
     totals.fileBytes += content.length;
     try {
       const data = compress ? await gzipAsync(content, { level: gzipLevel }) : content;
-      await writeFile(file, data, { mode: DUMP_FILE_MODE });
+      await writeFile(file, data, { mode: DUMP_FILE_MODE, flag: EXCLUSIVE_WRITE_FLAGS });
     } catch (error) {
       throw ioError(file, error);
     }
@@ -223,6 +232,26 @@ export function createDirectoryWriter(options: DirectoryWriterOptions): Director
       return { ...totals };
     },
   };
+}
+
+/**
+ * Creates `<dir>/<db>` (not recursively: `dir` exists). A folder already there is used only when it is a real folder
+ * (not a link) owned by this user; its files are still created exclusively.
+ */
+async function createDatabaseFolder(dir: string, folder: string): Promise<void> {
+  try {
+    await mkdir(folder, { mode: DUMP_FOLDER_MODE });
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const stats = await lstat(folder);
+  const uid = process.getuid?.();
+  if (stats.isSymbolicLink() || !stats.isDirectory() || (uid !== undefined && stats.uid !== uid)) {
+    throw new Error(
+      `${path.relative(dir, folder)} already exists and is ${stats.isSymbolicLink() ? 'a link' : !stats.isDirectory() ? 'not a folder' : `owned by user ${stats.uid}`}`,
+    );
+  }
 }
 
 /** Database names become folder names: refuse what the server refuses and what would escape the dump folder. */

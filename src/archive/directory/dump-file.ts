@@ -4,8 +4,8 @@
  * @packageDocumentation
  */
 
-import { createReadStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, gunzip } from 'node:zlib';
@@ -34,6 +34,14 @@ const READ_CHUNK_SIZE = 64 * 1024;
 
 const gunzipAsync = promisify(gunzip);
 
+/** Files of a backup are opened read-only and never through a symbolic link (`O_NOFOLLOW`). */
+const READ_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW;
+
+/** Opens a file of a backup for reading, refusing a link. */
+function openNoFollow(file: string): ReturnType<typeof open> {
+  return open(file, READ_FLAGS);
+}
+
 /**
  * Streams the decompressed content of a dump file, one chunk at a time; at most a few chunks are held in memory.
  *
@@ -43,7 +51,13 @@ const gunzipAsync = promisify(gunzip);
  */
 export async function* readFileChunks(file: DumpFile): AsyncGenerator<Buffer, void, undefined> {
   const gzip = await isGzip(file);
-  const source = createReadStream(file.path, { highWaterMark: READ_CHUNK_SIZE });
+  let handle;
+  try {
+    handle = await openNoFollow(file.path);
+  } catch (error) {
+    throw fileError(file.path, error);
+  }
+  const source = handle.createReadStream({ highWaterMark: READ_CHUNK_SIZE });
   const chunks = gzip
     ? pipeline(source, createGunzip({ chunkSize: DEFAULT_ZLIB_CHUNK_SIZE }), () => {
         // Errors reach the consumer through the iteration below.
@@ -67,7 +81,13 @@ export async function* readFileChunks(file: DumpFile): AsyncGenerator<Buffer, vo
  */
 export async function readWholeFile(file: DumpFile): Promise<Buffer> {
   try {
-    const content = await readFile(file.path);
+    const handle = await openNoFollow(file.path);
+    let content: Buffer;
+    try {
+      content = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
     const gzip = file.compression === 'detect' ? hasGzipMagic(content) : file.compression === 'gzip';
     return gzip ? await gunzipAsync(content) : content;
   } catch (error) {
@@ -78,7 +98,7 @@ export async function readWholeFile(file: DumpFile): Promise<Buffer> {
 async function isGzip(file: DumpFile): Promise<boolean> {
   if (file.compression !== 'detect') return file.compression === 'gzip';
   try {
-    const handle = await open(file.path, 'r');
+    const handle = await openNoFollow(file.path);
     try {
       const head = Buffer.alloc(GZIP_MAGIC.length);
       const { bytesRead } = await handle.read(head, 0, head.length, 0);

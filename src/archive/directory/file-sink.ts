@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { constants as fsConstants, createWriteStream, openSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
@@ -11,6 +11,13 @@ export const DUMP_FILE_MODE = 0o600;
 
 /** Permissions of every folder this library creates for a dump. */
 export const DUMP_FOLDER_MODE = 0o700;
+
+/**
+ * How dump files are opened: created new (`O_EXCL`: fails if anything, a stale file or a planted link, holds the
+ * name) and never through a link (`O_NOFOLLOW`, where the platform has it).
+ */
+export const EXCLUSIVE_WRITE_FLAGS =
+  fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW;
 
 /**
  * A file being written, optionally through gzip, that respects backpressure: {@link FileSink.write} resolves once
@@ -26,7 +33,7 @@ export class FileSink {
   private failure: unknown;
 
   /**
-   * Creates (or truncates) the file with mode {@link DUMP_FILE_MODE}.
+   * Creates the file, which must not exist yet, with mode {@link DUMP_FILE_MODE} ({@link EXCLUSIVE_WRITE_FLAGS}).
    *
    * @param gzipLevel - compress with this zlib level; `undefined` writes the bytes as they are.
    */
@@ -34,7 +41,13 @@ export class FileSink {
     readonly path: string,
     gzipLevel: number | undefined,
   ) {
-    const file = createWriteStream(path, { mode: DUMP_FILE_MODE, flags: 'w' });
+    let fd: number;
+    try {
+      fd = openSync(path, EXCLUSIVE_WRITE_FLAGS, DUMP_FILE_MODE);
+    } catch (error) {
+      throw this.writeError(error);
+    }
+    const file = createWriteStream(path, { fd });
     const closed = once(file, 'close').then(() => undefined);
     if (gzipLevel === undefined) {
       this.input = file;

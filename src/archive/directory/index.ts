@@ -17,5 +17,5 @@ export type {
 export { collectionFileStem, queryEscape, queryUnescape } from './file-names.js';
 export { packDirectoryToTarGz } from './tar-pack.js';
 export type { PackDirectoryOptions, PackSummary } from './tar-pack.js';
-export { extractTarGz } from './tar-extract.js';
+export { EXTRACT_FREE_SPACE_MARGIN, extractTarGz } from './tar-extract.js';
 export type { ExtractTarGzOptions } from './tar-extract.js';

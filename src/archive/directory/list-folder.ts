@@ -1,8 +1,9 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { ArchiveError, ErrorCode } from '../../errors.js';
 import { fileError } from './dump-file.js';
 
-/** What a folder of a directory dump holds, symbolic links resolved, each list sorted by name. */
+/** What a folder of a directory dump holds, each list sorted by name. */
 export interface FolderListing {
   /** Regular files. */
   readonly files: readonly FolderItem[];
@@ -19,10 +20,11 @@ export interface FolderItem {
 }
 
 /**
- * Lists a folder, sorted by name (code unit order) so that readers are deterministic. Symbolic links are followed;
- * sockets, devices and dangling links are left out.
+ * Lists a folder, sorted by name (code unit order) so that readers are deterministic. Sockets and devices are left
+ * out. A symbolic link is refused: a backup never leads a restore outside itself (a link to another folder or to
+ * `/proc/self/environ` would restore or log what is not in the backup).
  *
- * @throws {@link ArchiveError} `DIRECTORY_DUMP_INVALID` when the folder cannot be read.
+ * @throws {@link ArchiveError} `DIRECTORY_DUMP_INVALID` when the folder cannot be read or holds a symbolic link.
  * @internal
  */
 export async function listFolder(folder: string): Promise<FolderListing> {
@@ -36,15 +38,14 @@ export async function listFolder(folder: string): Promise<FolderListing> {
   const folders: FolderItem[] = [];
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const item = { name: entry.name, path: path.join(folder, entry.name) };
-    let isFile = entry.isFile();
-    let isFolder = entry.isDirectory();
     if (entry.isSymbolicLink()) {
-      const target = await stat(item.path).catch(() => undefined);
-      isFile = target?.isFile() ?? false;
-      isFolder = target?.isDirectory() ?? false;
+      throw new ArchiveError(
+        ErrorCode.DIRECTORY_DUMP_INVALID,
+        `${item.path} is a symbolic link; links inside a backup are never followed (copy the real file in)`,
+      );
     }
-    if (isFile) files.push(item);
-    else if (isFolder) folders.push(item);
+    if (entry.isFile()) files.push(item);
+    else if (entry.isDirectory()) folders.push(item);
   }
   return { files, folders };
 }

@@ -5,14 +5,14 @@
  */
 
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { z } from 'zod';
-import { AbortError, ArchiveError, ErrorCode } from '../../errors.js';
+import { AbortError, ArchiveError, ErrorCode, MongoBackupRuntimeError } from '../../errors.js';
 import { parseOptions } from '../../util/parse-options.js';
 import { DEFAULT_ZLIB_CHUNK_SIZE } from '../constants.js';
 import { fileError } from './dump-file.js';
@@ -23,9 +23,21 @@ import type { PackSummary } from './tar-pack.js';
 export interface ExtractTarGzOptions {
   /** Stops extracting with an {@link AbortError}. Defaults to none. */
   readonly signal?: AbortSignal;
+  /**
+   * The most bytes of file content extracted (the sum of the entries' sizes, counted before each file is written),
+   * so that a small tarball cannot fill the disk (a "tarball bomb"). Defaults to the space available to this user
+   * on `destDir`'s file system, less {@link EXTRACT_FREE_SPACE_MARGIN}.
+   */
+  readonly maxBytes?: number;
 }
 
-const optionsSchema = z.strictObject({ signal: z.instanceof(AbortSignal).optional() });
+/** Space left free on the destination's file system when {@link ExtractTarGzOptions.maxBytes} is not given. */
+export const EXTRACT_FREE_SPACE_MARGIN = 256 * 1024 * 1024;
+
+const optionsSchema = z.strictObject({
+  signal: z.instanceof(AbortSignal).optional(),
+  maxBytes: z.number().int().nonnegative().optional(),
+});
 
 /**
  * Extracts a gzip-compressed tar (such as {@link packDirectoryToTarGz} writes) into `destDir`, streaming each file.
@@ -33,6 +45,8 @@ const optionsSchema = z.strictObject({ signal: z.instanceof(AbortSignal).optiona
  * Only plain files and folders are accepted. An entry with an absolute path, a drive letter, a `..` segment, or of
  * any other type (symbolic link, hard link, device, fifo) is refused with an error, so nothing is ever written
  * outside `destDir`. Files are created with mode 0o600 and never overwrite an existing file; folders get 0o700.
+ * What is extracted is counted and capped ({@link ExtractTarGzOptions.maxBytes}); running out of space is a
+ * runtime error about the destination (`STORAGE_FAILED`), never a verdict on the tarball.
  * On error, `destDir` may hold part of the content: extract into a fresh folder and discard it on failure.
  *
  * @example
@@ -43,7 +57,9 @@ const optionsSchema = z.strictObject({ signal: z.instanceof(AbortSignal).optiona
  * ```
  * @throws {@link MongoBackupConfigError} at once for malformed options; {@link ArchiveError} `PATH_OUTSIDE_ROOT`
  *   for an entry escaping `destDir`, `DIRECTORY_DUMP_INVALID` for a link or special entry or a file that already
- *   exists, `ARCHIVE_CORRUPT` / `ARCHIVE_TRUNCATED` for a damaged or cut gzip or tar stream; {@link AbortError}.
+ *   exists, `ARCHIVE_CORRUPT` / `ARCHIVE_TRUNCATED` for a damaged or cut gzip or tar stream;
+ *   {@link MongoBackupRuntimeError} `STORAGE_FAILED` when the content exceeds `maxBytes` or the destination is full
+ *   or not writable; {@link AbortError}.
  */
 export async function extractTarGz(
   source: string | Readable,
@@ -63,6 +79,7 @@ export async function extractTarGz(
   let failure: unknown;
   try {
     await mkdir(root, { recursive: true, mode: DUMP_FOLDER_MODE });
+    const maxBytes = parsed.maxBytes ?? (await availableBytes(root));
     const input = typeof source === 'string' ? createReadStream(source) : source;
     const extract = tar.extract();
     // Listen before any byte flows: the extractor only queues entries (and errors) for an iterator that exists.
@@ -84,6 +101,14 @@ export async function extractTarGz(
         if (target !== root) await mkdir(target, { recursive: true, mode: DUMP_FOLDER_MODE });
       } else if (header.type === 'file' || header.type === 'contiguous-file') {
         if (target === root) throw outside(label, header.name);
+        if (bytes + (header.size ?? 0) > maxBytes) {
+          throw new MongoBackupRuntimeError(
+            ErrorCode.STORAGE_FAILED,
+            `${label}: extracting it would write more than ${maxBytes} bytes into ${root} (entry ` +
+              `${JSON.stringify(header.name)} of ${header.size ?? 0} bytes after ${bytes}); refused before writing ` +
+              'it, so that it cannot fill the disk. Free space (or give a larger maxBytes) if the tarball is trusted',
+          );
+        }
         await mkdir(path.dirname(target), { recursive: true, mode: DUMP_FOLDER_MODE });
         await pipeline(entry, createWriteStream(target, { flags: 'wx', mode: DUMP_FILE_MODE }), {
           signal: stop.signal,
@@ -127,12 +152,35 @@ function outside(label: string, name: string): ArchiveError {
   );
 }
 
+/** Bytes this user may still write on `dir`'s file system, less the margin; unlimited where unknown. */
+async function availableBytes(dir: string): Promise<number> {
+  const stats = await statfs(dir).catch(() => undefined);
+  if (stats === undefined) return Number.MAX_SAFE_INTEGER;
+  return Math.max(0, stats.bavail * stats.bsize - EXTRACT_FREE_SPACE_MARGIN);
+}
+
+/** File system errors about the destination: a fact about this machine, not about the tarball. */
+const DESTINATION_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE']);
+
 function extractError(label: string, error: unknown): Error {
-  if (error instanceof ArchiveError || error instanceof AbortError) return error;
+  if (
+    error instanceof ArchiveError ||
+    error instanceof AbortError ||
+    error instanceof MongoBackupRuntimeError
+  )
+    return error;
   if (error instanceof Error && error.name === 'AbortError' && error.cause !== undefined) {
     return extractError(label, error.cause);
   }
   const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && DESTINATION_ERRORS.has(code)) {
+    return new MongoBackupRuntimeError(
+      ErrorCode.STORAGE_FAILED,
+      `${label} could not be extracted: ${(error as Error).message} (a file system refused: the destination is ` +
+        'full or not writable, or the tarball is unreadable; this is no verdict on its content)',
+      { cause: error },
+    );
+  }
   if (code === 'EEXIST') {
     return new ArchiveError(
       ErrorCode.DIRECTORY_DUMP_INVALID,

@@ -18,6 +18,7 @@ export function inspectionJson(result: BackupInspection): Record<string, unknown
     gzip: result.gzip,
     valid: result.valid,
     warnings: result.warnings,
+    ...(result.manifest === undefined ? {} : { manifest: result.manifest }),
     header: result.header ?? null,
     entries: result.entries.map((entry) => ({
       db: entry.db,
@@ -87,6 +88,10 @@ export function inspectionLines(result: BackupInspection): string[] {
     ),
     '',
     ...result.warnings.map((warning) => `WARNING: ${warning}`),
+    ...(result.manifest === 'verified' ? ['checksums: every file matched mongo-backup-manifest.json'] : []),
+    ...(result.manifest === 'absent'
+      ? ['note: no checksum manifest (mongo-backup-manifest.json): damage inside a value would not be seen']
+      : []),
     verdict(result),
   ];
 }

@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { statSync } from 'node:fs';
 import { RestoreError } from '../../errors.js';
 import {
   MongoBackupService,
@@ -130,6 +131,15 @@ export function parseRestoreArgs(args: ParsedArgs): RestoreInvocation {
     [`"${positional}"`]: positional !== undefined,
   });
   if (dir === '-') throw usageError('--dir: a directory dump cannot come from standard input; use --archive');
+  if (
+    archive !== undefined &&
+    archive !== '-' &&
+    statSync(archive, { throwIfNoEntry: false })?.isDirectory()
+  ) {
+    throw usageError(
+      `--archive=${archive} is a folder, not an archive: give --dir=${archive} for a directory dump`,
+    );
+  }
   const from = archive ?? dir ?? positional;
   const fromStdin = from === '-';
   const writeConcern = stringFlag(args, 'writeConcern');

@@ -799,7 +799,12 @@ describe('dump options against a real server', () => {
     const splitPrelude = (files: string[], db: string, gz: string): { prelude: string; rest: string[] } => {
       const preludes = files.filter((f) => f === `prelude.json${gz}` || f === `${db}/prelude.json${gz}`);
       expect(preludes, files.join(', ')).toHaveLength(1);
-      return { prelude: preludes[0]!, rest: files.filter((f) => f !== preludes[0]) };
+      // Our checksum manifest sits beside prelude.json, never compressed.
+      expect(files).toContain('mongo-backup-manifest.json');
+      return {
+        prelude: preludes[0]!,
+        rest: files.filter((f) => f !== preludes[0] && f !== 'mongo-backup-manifest.json'),
+      };
     };
 
     it('gzip (default): <db>/<coll>.bson.gz and .metadata.json.gz, prelude.json.gz; named <db>_dump_<timestamp>', async (ctx) => {
@@ -829,8 +834,12 @@ describe('dump options against a real server', () => {
         const info = await stat(full);
         expect(info.mode & 0o777, file).toBe(0o600);
         const bytes = await readFile(full);
-        expect([bytes[0], bytes[1]], file).toEqual([0x1f, 0x8b]);
         stored += bytes.length;
+        if (file === 'mongo-backup-manifest.json') {
+          unpacked += bytes.length; // our checksum manifest is never compressed
+          continue;
+        }
+        expect([bytes[0], bytes[1]], file).toEqual([0x1f, 0x8b]);
         unpacked += gunzipSync(bytes).length;
       }
       for (const [name, count] of Object.entries(seeded.counts)) {
@@ -879,7 +888,8 @@ describe('dump options against a real server', () => {
 
       const files = await listFiles(out);
       expect(files).toContain('prelude.json');
-      expect(files.filter((f) => f !== 'prelude.json')).toEqual(
+      expect(files).toContain('mongo-backup-manifest.json');
+      expect(files.filter((f) => f !== 'prelude.json' && f !== 'mongo-backup-manifest.json')).toEqual(
         [
           ...expectedFiles(dbA, Object.keys(seeded.counts), ''),
           ...expectedFiles(dbB, Object.keys(countsB), ''),

@@ -278,6 +278,56 @@ function exampleSuite(): void {
       expect((await call(app, 'GET', '/admin/backups', { token: roles })).status).toBe(200);
     });
 
+    it('answers 401 for a token issued in the future or living longer than a day', async (ctx) => {
+      const { app } = await setUp(ctx);
+      const future = signJwt({ role: 'admin', iat: nowSeconds() + 3600, exp: nowSeconds() + 7200 });
+      const forever = signJwt({ role: 'admin', iat: nowSeconds(), exp: nowSeconds() + 10 * 365 * 86_400 });
+      const noIatForever = signJwt({ role: 'admin', exp: nowSeconds() + 30 * 86_400 });
+      for (const token of [future, forever, noIatForever]) {
+        expect((await call(app, 'GET', '/admin/backups', { token })).status).toBe(401);
+      }
+      const fine = signJwt({ role: 'admin', iat: nowSeconds(), exp: nowSeconds() + 3600 });
+      expect((await call(app, 'GET', '/admin/backups', { token: fine })).status).toBe(200);
+    });
+
+    it('does not read an anonymous 100 MB body after the 401: the connection closes', async (ctx) => {
+      const { app } = await setUp(ctx);
+      const url = new URL(app.baseUrl);
+      const total = 100 * 1024 * 1024;
+      let sent = 0;
+      const status = await new Promise<number>((resolve, reject) => {
+        const request = http.request({
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: '/admin/backups',
+          headers: { 'content-type': 'application/json', 'content-length': String(total) },
+        });
+        let answered = 0;
+        request.on('response', (response) => {
+          answered = response.statusCode ?? 0;
+          response.resume();
+        });
+        request.on('error', () => resolve(answered)); // the server hung up on the rest of the body
+        request.on('close', () => resolve(answered));
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        const pump = (): void => {
+          while (sent < total) {
+            sent += chunk.length;
+            if (!request.write(chunk)) {
+              request.once('drain', pump);
+              return;
+            }
+          }
+          request.end();
+        };
+        pump();
+        setTimeout(() => reject(new Error('no answer within 20 s')), 20_000).unref();
+      });
+      expect(status).toBe(401);
+      expect(sent).toBeLessThan(total);
+    });
+
     it('never lets an anonymous caller probe routes or bodies', async (ctx) => {
       const { app } = await setUp(ctx);
       expect((await call(app, 'GET', '/admin/backups/nope/nope', { token: null })).status).toBe(401);
@@ -345,6 +395,11 @@ function exampleSuite(): void {
         expect(bad.body.error.code).toBe('INVALID_REQUEST');
       }
       expect((await call(app, 'POST', '/admin/backups', { body: '{oops' })).status).toBe(400);
+      // 5,000 levels in under 16 KB: a 400, not a 500 with a stack overflow.
+      const nested = `{"databases":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+      const deep = await call(app, 'POST', '/admin/backups', { body: nested });
+      expect(deep.status).toBe(400);
+      expect(deep.body.error.code).toBe('INVALID_REQUEST');
       const text = await call(app, 'POST', '/admin/backups', {
         body: 'x',
         headers: { 'content-type': 'text/plain' },

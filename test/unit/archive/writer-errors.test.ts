@@ -1,3 +1,5 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { describe, expect, test } from 'vitest';
 import { ArchiveError, MongoBackupConfigError, createArchiveWriter } from '../../../src/archive/index.js';
 import type { ArchiveWriterOptions } from '../../../src/archive/index.js';
@@ -122,7 +124,7 @@ describe('writer errors', () => {
     await expect(reading).rejects.toThrow('disk full');
     const settled = await Promise.allSettled(writes);
     expect(settled.filter((s) => s.status === 'rejected').length).toBeGreaterThan(0);
-    expect(settled.at(-1)).toMatchObject({ status: 'rejected', reason: { code: 'ARCHIVE_WRITER_STATE' } });
+    expect(settled.at(-1)).toMatchObject({ status: 'rejected', reason: { code: 'OUTPUT_FAILED' } });
     await expect(ns.write(doc)).rejects.toThrow(/disk full/);
     expect(() => writer.openNamespace('d', 'c')).toThrow(/disk full/);
     await expect(writer.finish()).rejects.toThrow(/disk full/);
@@ -146,10 +148,34 @@ describe('writer errors', () => {
     })();
     await new Promise((resolve) => setTimeout(resolve, 50));
     writer.stream.destroy();
-    await expect(writing).rejects.toMatchObject({ code: 'ARCHIVE_WRITER_STATE' });
+    await expect(writing).rejects.toMatchObject({ code: 'OUTPUT_FAILED' });
     expect(accepted).toBeGreaterThan(0);
   });
 });
+
+test.skipIf(!existsSync('/dev/full'))(
+  'a full disk (/dev/full) is a runtime OUTPUT_FAILED error naming ENOSPC, not a writer misuse',
+  async () => {
+    const writer = createArchiveWriter({
+      header: { serverVersion: '7.0.0' },
+      namespaces: [{ db: 'd', collection: 'c' }],
+    });
+    const flowing = pipeline(writer.stream, createWriteStream('/dev/full'));
+    flowing.catch(() => undefined);
+    const ns = writer.openNamespace('d', 'c');
+    const doc = bson({ pad: 'p'.repeat(2000) });
+    const writing = (async () => {
+      for (let i = 0; i < 10_000; i += 1) await ns.write(doc);
+      await ns.end();
+      await writer.finish();
+    })();
+    await expect(writing).rejects.toMatchObject({
+      code: 'OUTPUT_FAILED',
+      message: expect.stringContaining('ENOSPC'),
+    });
+    await expect(flowing).rejects.toMatchObject({ code: 'ENOSPC' });
+  },
+);
 
 describe('backpressure', () => {
   test('a writer whose stream is not read stops accepting after a bounded amount', async () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { parseFlags } from '../../../src/cli/args.js';
@@ -239,6 +242,17 @@ describe('restore flags → options', () => {
     const two = await runCaptured(['restore', 'a', 'b']);
     expect(two.code).toBe(2);
     expect(two.stderr).toContain('unexpected argument "b": expected at most 1');
+  });
+
+  it('--archive=<folder> is a usage error (exit 2), not a restore of nothing', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'mbs-archive-dir-'));
+    try {
+      expect(() => restore([`--archive=${folder}`])).toThrow(/is a folder, not an archive: give --dir=/);
+      const run = await runCaptured(['restore', `--archive=${folder}`]);
+      expect(run.code).toBe(2);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -110,6 +110,35 @@ describe('clean', () => {
     ]);
     const again = await runCaptured(['clean', '--keep=1', `--backupDir=${dir}`]);
     expect(again.stdout).toBe(`Nothing to delete in ${dir}: at most 1 per database\n`);
+  });
+
+  it('--partial lists, then removes, the partial outputs of killed runs untouched for 10 minutes, and only those', async () => {
+    const old = new Date(Date.now() - 60 * 60 * 1000);
+    const staging = path.join(dir, '.crm_dump_2026-01-06T00-00-00-000Z.partial-0123456789abcdef');
+    await mkdir(path.join(staging, 'crm'), { recursive: true });
+    await writeFile(path.join(staging, 'crm', 'a.bson'), Buffer.alloc(4096));
+    const file = path.join(dir, '.shop_dump_2026-01-06T00-00-00-000Z.gz.partial-fedcba9876543210');
+    await writeFile(file, Buffer.alloc(100));
+    for (const item of [path.join(staging, 'crm', 'a.bson'), path.join(staging, 'crm'), staging, file])
+      await utimes(item, old, old);
+    const running = path.join(dir, '.shop_dump_2026-01-07T00-00-00-000Z.gz.partial-00000000ffffffff');
+    await writeFile(running, 'a dump still writing');
+    const older = path.join(dir, 'shop_dump_2026-01-05T00-00-00-000Z.gz.partial');
+    await utimes(older, old, old);
+
+    const dry = await runCaptured(['clean', '--partial', '--dryRun', `--backupDir=${dir}`]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^Would remove 3 partial outputs in /);
+    expect(dry.stdout).toContain('.crm_dump_2026-01-06T00-00-00-000Z.partial-0123456789abcdef  4.00 KiB');
+    expect(await readdir(dir)).toContain(path.basename(file));
+
+    const run = await runCaptured(['clean', '--partial', '--json', `--backupDir=${dir}`]);
+    expect(run.code).toBe(0);
+    expect(run.json<{ partialRemoved: string[] }>().partialRemoved).toEqual([older, staging, file].sort());
+    const left = await readdir(dir);
+    expect(left).toContain(path.basename(running));
+    expect(left).toContain('notes.txt');
+    expect(left.filter((name) => name.includes('.partial'))).toEqual([path.basename(running)]);
   });
 
   it('takes --keep from MONGO_BACKUP_RETENTION', async () => {

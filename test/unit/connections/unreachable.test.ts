@@ -3,7 +3,11 @@ import { createServer } from 'node:net';
 import { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 
-import { checkConnection, resolveClient } from '../../../src/connections/index.js';
+import {
+  checkConnection,
+  DEFAULT_SERVER_SELECTION_TIMEOUT_MS,
+  resolveClient,
+} from '../../../src/connections/index.js';
 import { ConnectionError, ErrorCode, MongoBackupConfigError } from '../../../src/errors.js';
 
 const PASSWORD = 'n0t-4-r3al-p@ss';
@@ -84,6 +88,20 @@ describe('resolveClient', () => {
     expect(texts.length).toBeGreaterThan(2);
     expectNoPassword(...texts);
   });
+
+  it(`gives up on an unreachable server after ${DEFAULT_SERVER_SELECTION_TIMEOUT_MS} ms by default (the driver waits 30 s), and follows the connection string's own timeout`, async () => {
+    const uri = await unreachableUri();
+    let started = Date.now();
+    await expect(resolveClient(uri)).rejects.toBeInstanceOf(ConnectionError);
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(DEFAULT_SERVER_SELECTION_TIMEOUT_MS - 500);
+    expect(waited).toBeLessThan(20_000);
+    started = Date.now();
+    await expect(resolveClient(`${uri}&serverSelectionTimeoutMS=300`)).rejects.toBeInstanceOf(
+      ConnectionError,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 40_000);
 
   it('rejects a malformed connection string as a usage error, redacted', async () => {
     const error = await resolveClient('mongodb://backup:sekr3t/pw@db').then(

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,9 +16,13 @@ describe('createAtomicFile', () => {
     const dir = await tempDir();
     const file = await createAtomicFile(dir, NAME);
     expect(file.path).toBe(path.join(dir, NAME));
-    expect(file.partialPath).toBe(path.join(dir, `${NAME}${PARTIAL_SUFFIX}`));
+    const partialName = path.basename(file.partialPath);
+    expect(path.dirname(file.partialPath)).toBe(dir);
+    expect(partialName).toMatch(
+      new RegExp(`^\\.${NAME.replaceAll('.', '\\.')}\\${PARTIAL_SUFFIX}-[0-9a-f]{16}$`),
+    );
     await pipeline(Readable.from([Buffer.from('hello '), Buffer.from('world')]), file.stream);
-    expect(await readdir(dir)).toEqual([`${NAME}${PARTIAL_SUFFIX}`]);
+    expect(await readdir(dir)).toEqual([partialName]);
     await file.commit();
     expect(await readdir(dir)).toEqual([NAME]);
     expect(await readFile(file.path, 'utf8')).toBe('hello world');
@@ -94,11 +98,24 @@ describe('createAtomicFile', () => {
     expect(await readdir(dir)).toEqual([NAME]);
   });
 
-  it('refuses names outside the folder, and an existing partial file', async () => {
+  it('refuses names outside the folder', async () => {
     const dir = await tempDir();
     await expect(createAtomicFile(dir, '../escape.gz')).rejects.toBeInstanceOf(MongoBackupUsageError);
-    await writeFile(path.join(dir, `${NAME}${PARTIAL_SUFFIX}`), 'another writer');
-    await expect(createAtomicFile(dir, NAME)).rejects.toMatchObject({ code: ErrorCode.DUMP_FAILED });
-    expect(await readFile(path.join(dir, `${NAME}${PARTIAL_SUFFIX}`), 'utf8')).toBe('another writer');
+  });
+
+  it('never reuses or follows what sits at the old predictable .partial path (stale file, planted link)', async () => {
+    const dir = await tempDir();
+    const victim = path.join(await tempDir(), 'victim');
+    await writeFile(victim, 'precious');
+    await writeFile(path.join(dir, `${NAME}${PARTIAL_SUFFIX}`), 'stale partial of a killed run');
+    await symlink(victim, path.join(dir, `.${NAME}${PARTIAL_SUFFIX}`));
+    const file = await createAtomicFile(dir, NAME);
+    await pipeline(Readable.from([Buffer.from('fresh')]), file.stream);
+    await file.commit();
+    expect(await readFile(path.join(dir, NAME), 'utf8')).toBe('fresh');
+    expect(await readFile(victim, 'utf8')).toBe('precious');
+    expect(await readFile(path.join(dir, `${NAME}${PARTIAL_SUFFIX}`), 'utf8')).toBe(
+      'stale partial of a killed run',
+    );
   });
 });
