@@ -15,6 +15,7 @@ export type {
   RestoreTarget,
   ServiceRestoreOptions,
 } from './mongo-backup-service.js';
+export type { MongoClientLike } from './driver/index.js';
 
 // Dump and restore
 export { DEFAULT_GZIP_LEVEL, DEFAULT_PARALLEL_COLLECTIONS } from './dump/types.js';

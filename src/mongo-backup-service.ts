@@ -1,4 +1,5 @@
 import type { MongoClient } from 'mongodb';
+import type { MongoClientLike } from './driver/index.js';
 import path from 'node:path';
 import { resolveConfig, type ServiceConfig, type ServiceConfigInput } from './config/index.js';
 import type { Environment } from './config/index.js';
@@ -24,10 +25,13 @@ import { applyRetention, listBackups, removeBackup, type BackupInfo } from './st
  * then to its default; see `docs/configuration.md`), plus live clients if you already have them.
  */
 export interface MongoBackupServiceOptions extends ServiceConfigInput {
-  /** The cluster to back up: a `MongoClient` you own, or a connection string. Defaults to `sourceUri`/environment. */
-  readonly source?: MongoClient | string;
-  /** The cluster backups are imported into. Defaults to `targetUri`/environment; none when absent. */
-  readonly target?: MongoClient | string;
+  /**
+   * The cluster to back up: a `MongoClient` you own (mongodb 6.x or 7.x), or a connection string. Defaults to
+   * `sourceUri`/environment.
+   */
+  readonly source?: MongoClientLike | string;
+  /** The cluster backups are imported into (same kinds as `source`). Defaults to `targetUri`/environment; none when absent. */
+  readonly target?: MongoClientLike | string;
   /** Environment to read configuration from. Defaults to `process.env`. */
   readonly env?: Environment;
 }
@@ -71,8 +75,8 @@ export interface ConnectionsStatus {
 export class MongoBackupService {
   /** The validated configuration, defaults applied. */
   readonly config: ServiceConfig;
-  readonly #sourceGiven: MongoClient | string;
-  readonly #targetGiven: MongoClient | string | undefined;
+  readonly #sourceGiven: MongoClientLike | string;
+  readonly #targetGiven: MongoClientLike | string | undefined;
   #source: Promise<ResolvedClient> | undefined;
   #target: Promise<ResolvedClient> | undefined;
 
@@ -230,8 +234,8 @@ export class MongoBackupService {
     return this.#target;
   }
 
-  async #clientOrUri(which: RestoreTarget): Promise<MongoClient | string> {
-    const given = which === 'source' ? this.#sourceGiven : (this.#targetGiven as MongoClient | string);
+  async #clientOrUri(which: RestoreTarget): Promise<MongoClientLike | string> {
+    const given = which === 'source' ? this.#sourceGiven : (this.#targetGiven as MongoClientLike | string);
     const opened = which === 'source' ? this.#source : this.#target;
     return opened ? (await opened).client : given;
   }

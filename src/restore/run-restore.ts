@@ -21,7 +21,7 @@ import { buildIndexes, createView, prepareCollection } from './collection-setup.
 import { NamespaceState } from './namespace-state.js';
 import { openRestoreSource, type OpenedSource } from './open-source.js';
 import { insertRetryingMixedSchema } from './mixed-schema-retry.js';
-import { INSERT_FIDELITY, insertRawDocuments, type InsertOutcome } from './raw-insert.js';
+import { insertFidelity, insertRawDocuments, type InsertOutcome } from './raw-insert.js';
 import { assertRestorable, planRestore, usersAndRolesWarning } from './restore-plan.js';
 import { dropTempAuthCollections, mergeStagedUsersAndRoles } from './users-and-roles.js';
 import { acceptsIgnoreUnknownIndexOptions, acceptsLiteralZeroTimestamp } from './server-features.js';
@@ -531,7 +531,7 @@ class RestoreRun {
       documentsInserted: namespaces.reduce((sum, ns) => sum + ns.documentsInserted, 0),
       duplicates: namespaces.reduce((sum, ns) => sum + ns.duplicates, 0),
       failures: namespaces.reduce((sum, ns) => sum + ns.failures, 0),
-      fidelity: INSERT_FIDELITY,
+      fidelity: insertFidelity(this.client),
       warnings: [usersAndRolesWarning(this.#states.map((state) => state.plan)), ...this.#warnings].filter(
         (warning) => warning !== undefined,
       ),
