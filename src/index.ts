@@ -29,6 +29,7 @@ export type {
   NamespaceRestoreReport,
   NamespaceRestoreStatus,
   RestoreOptions,
+  RestorePlanSummary,
   RestoreProgress,
   RestoreReport,
   RestoreSource,

@@ -10,9 +10,10 @@ import {
   type ConnectionCheckResult,
   type ResolvedClient,
 } from './connections/index.js';
+import { describeHosts } from './connections/client.js';
 import { runDump } from './dump/run-dump.js';
 import type { DumpOptions, DumpReport } from './dump/types.js';
-import { ErrorCode, MongoBackupUsageError } from './errors.js';
+import { ErrorCode, MongoBackupUsageError, RestoreError } from './errors.js';
 import { escapeNamespacePattern } from './namespaces/index.js';
 import { runRestore } from './restore/run-restore.js';
 import type { RestoreOptions, RestoreReport } from './restore/types.js';
@@ -119,7 +120,19 @@ export class MongoBackupService {
     const target = into ?? (this.#targetGiven ? 'target' : 'source');
     const connect = async (): Promise<MongoClient> =>
       (await (target === 'target' ? this.#targetClient() : this.#sourceClient())).client;
-    return runRestore(connect, { ...restoreOptions, from }, { redact: (text) => this.#redact(text) });
+    const given = target === 'target' ? this.#targetGiven : this.#sourceGiven;
+    const destination = { hosts: given === undefined ? '' : describeHosts(given), cluster: target };
+    try {
+      const report = await runRestore(
+        connect,
+        { ...restoreOptions, from },
+        { redact: (text) => this.#redact(text) },
+      );
+      return { ...report, destination };
+    } catch (error) {
+      if (!(error instanceof RestoreError)) throw error;
+      throw new RestoreError(error.message, { ...error.report, destination }, { cause: error.cause });
+    }
   }
 
   /**

@@ -30,6 +30,7 @@ import {
   DEFAULT_RESTORE_BATCH_SIZE,
   DEFAULT_RESTORE_PARALLEL_COLLECTIONS,
   type RestoreOptions,
+  type RestorePlanSummary,
   type RestoreReport,
   type RestoreSource,
 } from './types.js';
@@ -82,6 +83,7 @@ const restoreOptionsSchema = z
     verify: z.enum(['before', 'during']).optional(),
     signal: z.instanceof(AbortSignal).optional(),
     onProgress: z.function().optional(),
+    onPlan: z.function().optional(),
   })
   .refine((o) => !o.preserveUUID || o.drop === true, {
     message: 'preserveUUID requires drop',
@@ -234,6 +236,7 @@ class RestoreRun {
         case 'prelude':
           await this.#probeTarget();
           this.plan(event);
+          if (!this.options.dryRun) this.options.onPlan?.(this.#summary());
           break;
         case 'documents':
           await this.#onDocuments(`${event.db}.${event.collection}`, event.documents);
@@ -270,6 +273,17 @@ class RestoreRun {
     );
     this.#byBody.clear();
     for (const state of this.#states) this.#byBody.set(state.plan.sourceBody, state);
+  }
+
+  /** The namespaces (and their databases) this restore writes. */
+  #summary(): RestorePlanSummary {
+    const namespaces = this.#states
+      .filter((state) => state.plan.skipReason === undefined)
+      .map((state) => state.plan.target);
+    const databases = [
+      ...new Set(this.#states.filter((s) => s.plan.skipReason === undefined).map((s) => s.plan.targetDb)),
+    ].sort();
+    return { databases, namespaces };
   }
 
   /** Learns which insert and index flags the target accepts. */

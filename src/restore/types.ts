@@ -95,6 +95,19 @@ export interface RestoreOptions {
   readonly signal?: AbortSignal;
   /** Called as the restore advances. */
   readonly onProgress?: (progress: RestoreProgress) => void;
+  /**
+   * Called once the backup's namespaces are planned, before anything is written (no drop, create or insert has
+   * happened yet): what the restore will write, to show or to check. Not called on a dry run.
+   */
+  readonly onPlan?: (plan: RestorePlanSummary) => void;
+}
+
+/** What a restore is about to write (see {@link RestoreOptions.onPlan}). */
+export interface RestorePlanSummary {
+  /** Target databases, sorted, without repeats. */
+  readonly databases: readonly string[];
+  /** Target namespaces (`db.collection`), in backup order. */
+  readonly namespaces: readonly string[];
 }
 
 /** Progress of one target namespace. */
@@ -142,6 +155,11 @@ export interface NamespaceRestoreReport {
 export interface RestoreReport {
   /** The path read, or `undefined` for a stream. */
   readonly source: string | undefined;
+  /**
+   * The hosts written to (`host:port` list, or the SRV name; never credentials), and which cluster of the service
+   * they are. Set by {@link MongoBackupService.restore}.
+   */
+  readonly destination?: { readonly hosts: string; readonly cluster: 'source' | 'target' };
   readonly dryRun: boolean;
   /** Every namespace of the backup, in backup order. */
   readonly namespaces: readonly NamespaceRestoreReport[];
