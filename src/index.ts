@@ -57,6 +57,7 @@ export type {
   RunStartInfo,
   RunTrigger,
   SchedulerEventMap,
+  SchedulerLogger,
   SchedulerStatus,
   SkippedRunInfo,
   StopOptions,

@@ -17,7 +17,7 @@ import { ErrorCode, MongoBackupUsageError, RestoreError } from './errors.js';
 import { escapeNamespacePattern } from './namespaces/index.js';
 import { runRestore } from './restore/run-restore.js';
 import type { RestoreOptions, RestoreReport } from './restore/types.js';
-import { BackupScheduler } from './scheduler/index.js';
+import { BackupScheduler, type SchedulerLogger } from './scheduler/index.js';
 import type { ScheduleConfig } from './config/index.js';
 import { applyRetention, listBackups, removeBackup, type BackupInfo } from './storage/index.js';
 
@@ -202,7 +202,12 @@ export class MongoBackupService {
    * two at once. Call `start()` on it; `stop()` before closing the service.
    */
   createScheduler(
-    options: { readonly schedule?: ScheduleConfig; readonly timezone?: string } = {},
+    options: {
+      readonly schedule?: ScheduleConfig;
+      readonly timezone?: string;
+      /** Where failures go when no `failure` listener is attached (default `console`; `false`: nowhere). */
+      readonly logger?: SchedulerLogger | false;
+    } = {},
   ): BackupScheduler<BackupRunResult> {
     const schedule = options.schedule ?? this.config.schedule;
     if (schedule === undefined) {
@@ -215,6 +220,7 @@ export class MongoBackupService {
       schedule,
       task: (signal) => this.backup({ signal }),
       ...(options.timezone === undefined ? {} : { timezone: options.timezone }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
   }
 

@@ -104,7 +104,7 @@ export function successEvent(result: BackupRunResult, durationMs: number): Sched
 }
 
 /** A run failed. */
-export function failureEvent(error: Error, durationMs: number): ScheduleLogEvent {
+export function failureEvent(error: Error, durationMs: number, consecutiveFailures = 1): ScheduleLogEvent {
   const code = error instanceof MongoBackupError ? error.code : undefined;
   return {
     event: 'failure',
@@ -112,8 +112,12 @@ export function failureEvent(error: Error, durationMs: number): ScheduleLogEvent
       durationMs: Math.round(durationMs),
       ...(code === undefined ? {} : { code }),
       message: error.message,
+      consecutiveFailures,
     },
-    text: `backup failed after ${formatDuration(durationMs)}: error${code === undefined ? '' : ` [${code}]`}: ${error.message}`,
+    text:
+      `backup failed after ${formatDuration(durationMs)}` +
+      (consecutiveFailures > 1 ? ` (${consecutiveFailures} in a row)` : '') +
+      `: error${code === undefined ? '' : ` [${code}]`}: ${error.message}`,
   };
 }
 
