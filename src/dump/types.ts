@@ -124,6 +124,11 @@ export interface DumpReport {
   /** Collections, views and timeseries collections written. */
   readonly collectionCount: number;
   readonly serverVersion: string;
+  /**
+   * What was probably not meant, though mongodump does it silently: a named database with no collection
+   * (misspelled?), or a dump that found no collection at all. Empty when there is none.
+   */
+  readonly warnings: readonly string[];
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly durationMs: number;

@@ -14,6 +14,7 @@ import {
   createNamespaceRenamer,
   createNamespaceSelector,
   pairNamespaceRenames,
+  unmatchedPatternWarnings,
 } from '../namespaces/index.js';
 import { parseOptions } from '../util/parse-options.js';
 import { Semaphore } from '../util/semaphore.js';
@@ -207,6 +208,8 @@ class RestoreRun {
   readonly #workers: number;
   /** What the report must say beyond each namespace's line (indexes left out...). */
   readonly #warnings: string[] = [];
+  /** Patterns that matched nothing, found when the prelude is planned. */
+  #patternWarnings: string[] = [];
   /** `stopOnError`, which `maintainInsertionOrder` implies as in mongorestore. */
   readonly #stopOnError: boolean;
 
@@ -273,6 +276,10 @@ class RestoreRun {
     );
     this.#byBody.clear();
     for (const state of this.#states) this.#byBody.set(state.plan.sourceBody, state);
+    this.#patternWarnings = unmatchedPatternWarnings(
+      this.options,
+      event.entries.map((entry) => `${entry.db}.${entry.collection}`),
+    );
   }
 
   /** The namespaces (and their databases) this restore writes. */
@@ -546,9 +553,11 @@ class RestoreRun {
       duplicates: namespaces.reduce((sum, ns) => sum + ns.duplicates, 0),
       failures: namespaces.reduce((sum, ns) => sum + ns.failures, 0),
       fidelity: insertFidelity(this.client),
-      warnings: [usersAndRolesWarning(this.#states.map((state) => state.plan)), ...this.#warnings].filter(
-        (warning) => warning !== undefined,
-      ),
+      warnings: [
+        usersAndRolesWarning(this.#states.map((state) => state.plan)),
+        ...this.#patternWarnings,
+        ...this.#warnings,
+      ].filter((warning) => warning !== undefined),
       startedAt,
       finishedAt,
       durationMs: finishedAt.getTime() - startedAt.getTime(),

@@ -174,7 +174,8 @@ export interface RestoreReport {
   /**
    * What the report must say beyond each namespace's line: users and roles of the backup not restored because
    * `usersAndRoles` was not set (mongorestore restores them on a full restore), indexes left out as duplicates after
-   * `convertLegacyIndexes`. Empty when there is nothing to say.
+   * `convertLegacyIndexes`, an `nsInclude`, `nsExclude` or `nsFrom` pattern that matched no namespace of the backup
+   * (mongorestore accepts it silently). Empty when there is nothing to say.
    */
   readonly warnings: readonly string[];
   readonly startedAt: Date;

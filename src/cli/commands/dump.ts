@@ -213,6 +213,8 @@ export async function runDumpCommand(invocation: DumpInvocation, io: CliIo): Pro
     progress.finish();
     if (invocation.json) writeLine(io.stdout, toJson(report));
     else if (!quiet) printDumpReport(invocation.toStdout ? io.stderr : io.stdout, report);
+    if (!invocation.json && !quiet)
+      for (const warning of report.warnings) writeLine(io.stderr, `warning: ${warning}`);
     return 0;
   } finally {
     progress.finish();

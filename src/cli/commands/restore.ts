@@ -271,6 +271,8 @@ export async function runRestoreCommand(invocation: RestoreInvocation, io: CliIo
     progress.finish();
     if (invocation.json) writeLine(io.stdout, toJson(report));
     else if (!quiet) writeLines(io.stdout, restoreReportLines(report));
+    if (!invocation.json && !quiet)
+      for (const warning of report.warnings) writeLine(io.stderr, `warning: ${warning}`);
     return hasFailures(report) ? 1 : 0;
   } catch (error) {
     progress.finish();
