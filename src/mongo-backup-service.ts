@@ -12,11 +12,12 @@ import {
 } from './connections/index.js';
 import { describeHosts } from './connections/client.js';
 import { runDump } from './dump/run-dump.js';
-import type { DumpOptions, DumpReport } from './dump/types.js';
+import type { DumpOptions, DumpReport, PathDumpReport, StreamDumpReport } from './dump/types.js';
+import type { Writable } from 'node:stream';
 import { ErrorCode, MongoBackupUsageError, RestoreError } from './errors.js';
 import { escapeNamespacePattern } from './namespaces/index.js';
 import { runRestore } from './restore/run-restore.js';
-import type { RestoreOptions, RestoreReport } from './restore/types.js';
+import type { RestoreOptions, RestoreReport, RestoreSource } from './restore/types.js';
 import { BackupScheduler, type SchedulerLogger } from './scheduler/index.js';
 import type { ScheduleConfig } from './config/index.js';
 import { applyRetention, listBackups, removeBackup, type BackupInfo } from './storage/index.js';
@@ -40,8 +41,17 @@ export interface MongoBackupServiceOptions extends ServiceConfigInput {
 /** Which cluster a restore writes to. */
 export type RestoreTarget = 'source' | 'target';
 
+/** The `from` of {@link ServiceRestoreOptions} that names the newest backup of the backup folder. */
+export const LATEST_BACKUP = 'latest';
+
 /** {@link RestoreOptions} plus the cluster to write to. */
 export interface ServiceRestoreOptions extends RestoreOptions {
+  /**
+   * The backup to read (see {@link RestoreSource}), or `'latest'` ({@link LATEST_BACKUP}) for the newest backup in
+   * the backup folder. Required: a missing `from` is an error, never the newest backup by surprise. A path named
+   * `latest` is written `./latest`.
+   */
+  readonly from: RestoreSource | typeof LATEST_BACKUP;
   /** `target` (the second cluster, the default when one is configured) or `source`. */
   readonly into?: RestoreTarget;
 }
@@ -93,7 +103,13 @@ export class MongoBackupService {
     this.#targetGiven = target ?? this.config.targetUri;
   }
 
-  /** Dumps the source into a new backup (an archive in the backup folder unless told otherwise). */
+  /**
+   * Dumps the source into a new backup (an archive in the backup folder unless told otherwise). The report has a
+   * `path` when the output is a path (the default), none when it is a stream.
+   */
+  async dump(options: DumpOptions & { readonly output: Writable }): Promise<StreamDumpReport>;
+  async dump(options?: DumpOptions & { readonly output?: string }): Promise<PathDumpReport>;
+  async dump(options?: DumpOptions): Promise<DumpReport>;
   async dump(options: DumpOptions = {}): Promise<DumpReport> {
     return runDump(
       async () => (await this.#sourceClient()).client,
@@ -110,13 +126,21 @@ export class MongoBackupService {
 
   /**
    * Restores a backup (ours, mongodump's archive, a directory dump or a tarball) into the target cluster, or into
-   * the source with `into: 'source'`. `from` defaults to the newest backup in the backup folder.
+   * the source with `into: 'source'`. `from` is required: a path, a stream, or `'latest'` for the newest backup
+   * in the backup folder.
    *
+   * @throws {@link MongoBackupUsageError} (`INVALID_OPTIONS`) when `from` is missing.
    * @throws {@link RestoreError} when it stops part-way; its `report` says what was restored.
    */
-  async restore(options: ServiceRestoreOptions = {}): Promise<RestoreReport> {
+  async restore(options: ServiceRestoreOptions): Promise<RestoreReport> {
     const { into, ...restoreOptions } = options;
-    const from = restoreOptions.from ?? (await this.#newestBackupPath());
+    if ((restoreOptions.from as unknown) === undefined || (restoreOptions.from as unknown) === null) {
+      throw new MongoBackupUsageError(
+        ErrorCode.INVALID_OPTIONS,
+        "restore: from is required: a backup path or stream, or 'latest' for the newest backup of the backup folder",
+      );
+    }
+    const from = restoreOptions.from === LATEST_BACKUP ? await this.#newestBackupPath() : restoreOptions.from;
     const target = into ?? (this.#targetGiven ? 'target' : 'source');
     const connect = async (): Promise<MongoClient> =>
       (await (target === 'target' ? this.#targetClient() : this.#sourceClient())).client;

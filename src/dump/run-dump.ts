@@ -223,8 +223,7 @@ export async function runDump(
     const namespaces = plan.namespaces.map(
       (ns) => results.get(`${ns.db}.${ns.collection}`) as DumpedNamespace,
     );
-    return {
-      path: written.path,
+    const fields = {
       format,
       gzip,
       tarball,
@@ -239,6 +238,9 @@ export async function runDump(
       finishedAt,
       durationMs: finishedAt.getTime() - startedAt.getTime(),
     };
+    return written.path === undefined
+      ? { outputKind: 'stream', ...fields }
+      : { outputKind: 'path', path: written.path, ...fields };
   } catch (error) {
     const failure = signal.aborted
       ? new AbortError('Dump was aborted; its partial output was removed', { cause: error })

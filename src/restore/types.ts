@@ -19,7 +19,7 @@ export type RestoreSource = string | Readable;
  * ```
  */
 export interface RestoreOptions {
-  /** The backup to read. Defaults to the newest backup in the service's backup folder. */
+  /** The backup to read; required by `MongoBackupService.restore`, which also takes `'latest'`. */
   readonly from?: RestoreSource;
   /** Namespace patterns to restore [`--nsInclude`]. Defaults to `*`. */
   readonly nsInclude?: readonly string[];

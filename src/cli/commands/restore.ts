@@ -6,6 +6,7 @@
  */
 import { RestoreError } from '../../errors.js';
 import {
+  LATEST_BACKUP,
   MongoBackupService,
   type MongoBackupServiceOptions,
   type RestoreTarget,
@@ -142,8 +143,8 @@ export const RESTORE_FLAGS: FlagSpecs = {
 export interface RestoreInvocation {
   /** Configuration of the service (the environment fills the rest). */
   readonly service: Omit<MongoBackupServiceOptions, 'env'>;
-  /** Options of `service.restore()` without the stream, signal and progress; `from` absent for stdin or newest. */
-  readonly restore: ServiceRestoreOptions;
+  /** Options of `service.restore()` without the stream, signal and progress; `from` absent for stdin. */
+  readonly restore: Omit<ServiceRestoreOptions, 'from'> & { readonly from?: string };
   /** Whether the archive comes from standard input. */
   readonly fromStdin: boolean;
   /** `--json`: the report as one JSON document, no progress. */
@@ -173,8 +174,8 @@ export function parseRestoreArgs(args: ParsedArgs, env: Environment = {}): Resto
   const from = archive ?? dir ?? positional;
   const fromStdin = from === '-';
   const writeConcern = stringFlag(args, 'writeConcern');
-  const restore: ServiceRestoreOptions = definedOnly({
-    from: fromStdin ? undefined : from,
+  const restore: RestoreInvocation['restore'] = definedOnly({
+    from: fromStdin ? undefined : (from ?? LATEST_BACKUP),
     into: destinationOf(args, env),
     nsInclude: stringsFlag(args, 'nsInclude'),
     nsExclude: stringsFlag(args, 'nsExclude'),
@@ -263,7 +264,7 @@ export async function runRestoreCommand(invocation: RestoreInvocation, io: CliIo
   try {
     const report = await service.restore({
       ...invocation.restore,
-      ...(invocation.fromStdin ? { from: standardInput(io.stdin) } : {}),
+      from: invocation.fromStdin ? standardInput(io.stdin) : (invocation.restore.from ?? LATEST_BACKUP),
       signal: controller.signal,
       onProgress: progress.onProgress,
       onPlan,
