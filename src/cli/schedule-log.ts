@@ -68,6 +68,11 @@ export function startEvent(info: RunStartInfo): ScheduleLogEvent {
   return { event: 'start', fields: { trigger: info.trigger }, text: `backup started (${info.trigger})` };
 }
 
+/** The warnings of a run's dump and import (a misspelled database, a pattern that matched nothing). */
+function warningsOf(result: BackupRunResult): string[] {
+  return [...result.dump.warnings, ...(result.imported?.warnings ?? [])];
+}
+
 /** A run succeeded. */
 export function successEvent(result: BackupRunResult, durationMs: number): ScheduleLogEvent {
   const { dump, imported, removedByRetention } = result;
@@ -79,6 +84,7 @@ export function successEvent(result: BackupRunResult, durationMs: number): Sched
       ? []
       : [`imported ${imported.documentsInserted} documents (${imported.failures} failures)`]),
     ...(removed.length === 0 ? [] : [`retention removed ${removed.join(', ')}`]),
+    ...warningsOf(result).map((warning) => `warning: ${warning}`),
   ];
   return {
     event: 'success',
@@ -98,6 +104,7 @@ export function successEvent(result: BackupRunResult, durationMs: number): Sched
             },
           }),
       removedByRetention: removed,
+      warnings: warningsOf(result),
     },
     text: parts.join('; '),
   };
