@@ -9,7 +9,7 @@ import {
   MongoBackupRuntimeError,
   MongoBackupUsageError,
 } from '../errors.js';
-import { createNamespaceSelector } from '../namespaces/index.js';
+import { createNamespaceSelector, unmatchedPatternWarnings } from '../namespaces/index.js';
 import { parseOptions } from '../util/parse-options.js';
 import { backupFileName } from '../storage/naming.js';
 import { runWithConcurrency } from '../util/concurrency.js';
@@ -233,7 +233,14 @@ export async function runDump(
       totalDocuments: namespaces.reduce((sum, ns) => sum + ns.documents, 0),
       collectionCount: namespaces.length,
       serverVersion: plan.serverVersion,
-      warnings: emptyDumpWarnings(plan, options.databases, options.collection),
+      warnings: [
+        ...unmatchedPatternWarnings(
+          { nsInclude: options.nsInclude, nsExclude: options.nsExclude },
+          plan.candidates,
+          'the source',
+        ),
+        ...emptyDumpWarnings(plan, options.databases, options.collection),
+      ],
       startedAt,
       finishedAt,
       durationMs: finishedAt.getTime() - startedAt.getTime(),

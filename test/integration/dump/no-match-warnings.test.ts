@@ -39,7 +39,7 @@ describe('no-match warnings', () => {
     await rm(workDir, { recursive: true, force: true });
   });
 
-  it('a dump of a misspelled database, or of a missing collection, warns', async (ctx) => {
+  it('a dump of a misspelled database, of a missing collection, or with patterns that match nothing, warns', async (ctx) => {
     requireServer(ctx);
     const misspelled = `${source}_typo`;
     const dump = await service.dump({ databases: [source, misspelled] });
@@ -50,6 +50,17 @@ describe('no-match warnings', () => {
     const one = await service.dump({ databases: [source], collection: 'ordres' });
     expect(one.warnings).toEqual([
       `collection "${source}.ordres" was not found (misspelled?): the backup is empty`,
+    ]);
+
+    const patterns = await service.dump({
+      databases: [source],
+      nsInclude: [`${source}.orders`, `${source}.ordres*`],
+      nsExclude: [`${source}.tmp*`],
+    });
+    expect(patterns.totalDocuments).toBe(2);
+    expect(patterns.warnings).toEqual([
+      `nsInclude "${source}.ordres*" matched no namespace of the source: nothing was selected by it`,
+      `nsExclude "${source}.tmp*" matched no namespace of the source: nothing was left out by it`,
     ]);
 
     const cli = await runCaptured([
