@@ -7,7 +7,7 @@
  */
 
 // The facade
-export { MongoBackupService } from './mongo-backup-service.js';
+export { LATEST_BACKUP, MongoBackupService } from './mongo-backup-service.js';
 export type {
   BackupRunResult,
   ConnectionsStatus,
@@ -15,10 +15,20 @@ export type {
   RestoreTarget,
   ServiceRestoreOptions,
 } from './mongo-backup-service.js';
+export type { MongoClientLike } from './driver/index.js';
 
 // Dump and restore
 export { DEFAULT_GZIP_LEVEL, DEFAULT_PARALLEL_COLLECTIONS } from './dump/types.js';
-export type { DumpedNamespace, DumpFormat, DumpOptions, DumpProgress, DumpReport } from './dump/types.js';
+export type {
+  DumpedNamespace,
+  DumpFormat,
+  DumpOptions,
+  DumpProgress,
+  DumpReport,
+  DumpReportFields,
+  PathDumpReport,
+  StreamDumpReport,
+} from './dump/types.js';
 export {
   DEFAULT_RESTORE_BATCH_BYTES,
   DEFAULT_RESTORE_BATCH_SIZE,
@@ -28,6 +38,7 @@ export type {
   NamespaceRestoreReport,
   NamespaceRestoreStatus,
   RestoreOptions,
+  RestorePlanSummary,
   RestoreProgress,
   RestoreReport,
   RestoreSource,
@@ -55,6 +66,7 @@ export type {
   RunStartInfo,
   RunTrigger,
   SchedulerEventMap,
+  SchedulerLogger,
   SchedulerStatus,
   SkippedRunInfo,
   StopOptions,

@@ -1,4 +1,5 @@
 import type { MongoClient } from 'mongodb';
+import type { MongoClientLike } from './driver/index.js';
 import path from 'node:path';
 import { resolveConfig, type ServiceConfig, type ServiceConfigInput } from './config/index.js';
 import type { Environment } from './config/index.js';
@@ -9,13 +10,15 @@ import {
   type ConnectionCheckResult,
   type ResolvedClient,
 } from './connections/index.js';
+import { describeHosts } from './connections/client.js';
 import { runDump } from './dump/run-dump.js';
-import type { DumpOptions, DumpReport } from './dump/types.js';
-import { ErrorCode, MongoBackupUsageError } from './errors.js';
+import type { DumpOptions, DumpReport, PathDumpReport, StreamDumpReport } from './dump/types.js';
+import type { Writable } from 'node:stream';
+import { ErrorCode, MongoBackupUsageError, RestoreError } from './errors.js';
 import { escapeNamespacePattern } from './namespaces/index.js';
 import { runRestore } from './restore/run-restore.js';
-import type { RestoreOptions, RestoreReport } from './restore/types.js';
-import { BackupScheduler } from './scheduler/index.js';
+import type { RestoreOptions, RestoreReport, RestoreSource } from './restore/types.js';
+import { BackupScheduler, type SchedulerLogger } from './scheduler/index.js';
 import type { ScheduleConfig } from './config/index.js';
 import { applyRetention, listBackups, removeBackup, type BackupInfo } from './storage/index.js';
 
@@ -24,10 +27,13 @@ import { applyRetention, listBackups, removeBackup, type BackupInfo } from './st
  * then to its default; see `docs/configuration.md`), plus live clients if you already have them.
  */
 export interface MongoBackupServiceOptions extends ServiceConfigInput {
-  /** The cluster to back up: a `MongoClient` you own, or a connection string. Defaults to `sourceUri`/environment. */
-  readonly source?: MongoClient | string;
-  /** The cluster backups are imported into. Defaults to `targetUri`/environment; none when absent. */
-  readonly target?: MongoClient | string;
+  /**
+   * The cluster to back up: a `MongoClient` you own (mongodb 6.x or 7.x), or a connection string. Defaults to
+   * `sourceUri`/environment.
+   */
+  readonly source?: MongoClientLike | string;
+  /** The cluster backups are imported into (same kinds as `source`). Defaults to `targetUri`/environment; none when absent. */
+  readonly target?: MongoClientLike | string;
   /** Environment to read configuration from. Defaults to `process.env`. */
   readonly env?: Environment;
 }
@@ -35,8 +41,17 @@ export interface MongoBackupServiceOptions extends ServiceConfigInput {
 /** Which cluster a restore writes to. */
 export type RestoreTarget = 'source' | 'target';
 
+/** The `from` of {@link ServiceRestoreOptions} that names the newest backup of the backup folder. */
+export const LATEST_BACKUP = 'latest';
+
 /** {@link RestoreOptions} plus the cluster to write to. */
 export interface ServiceRestoreOptions extends RestoreOptions {
+  /**
+   * The backup to read (see {@link RestoreSource}), or `'latest'` ({@link LATEST_BACKUP}) for the newest backup in
+   * the backup folder. Required: a missing `from` is an error, never the newest backup by surprise. A path named
+   * `latest` is written `./latest`.
+   */
+  readonly from: RestoreSource | typeof LATEST_BACKUP;
   /** `target` (the second cluster, the default when one is configured) or `source`. */
   readonly into?: RestoreTarget;
 }
@@ -71,8 +86,8 @@ export interface ConnectionsStatus {
 export class MongoBackupService {
   /** The validated configuration, defaults applied. */
   readonly config: ServiceConfig;
-  readonly #sourceGiven: MongoClient | string;
-  readonly #targetGiven: MongoClient | string | undefined;
+  readonly #sourceGiven: MongoClientLike | string;
+  readonly #targetGiven: MongoClientLike | string | undefined;
   #source: Promise<ResolvedClient> | undefined;
   #target: Promise<ResolvedClient> | undefined;
 
@@ -88,7 +103,13 @@ export class MongoBackupService {
     this.#targetGiven = target ?? this.config.targetUri;
   }
 
-  /** Dumps the source into a new backup (an archive in the backup folder unless told otherwise). */
+  /**
+   * Dumps the source into a new backup (an archive in the backup folder unless told otherwise). The report has a
+   * `path` when the output is a path (the default), none when it is a stream.
+   */
+  async dump(options: DumpOptions & { readonly output: Writable }): Promise<StreamDumpReport>;
+  async dump(options?: DumpOptions & { readonly output?: string }): Promise<PathDumpReport>;
+  async dump(options?: DumpOptions): Promise<DumpReport>;
   async dump(options: DumpOptions = {}): Promise<DumpReport> {
     return runDump(
       async () => (await this.#sourceClient()).client,
@@ -105,17 +126,37 @@ export class MongoBackupService {
 
   /**
    * Restores a backup (ours, mongodump's archive, a directory dump or a tarball) into the target cluster, or into
-   * the source with `into: 'source'`. `from` defaults to the newest backup in the backup folder.
+   * the source with `into: 'source'`. `from` is required: a path, a stream, or `'latest'` for the newest backup
+   * in the backup folder.
    *
+   * @throws {@link MongoBackupUsageError} (`INVALID_OPTIONS`) when `from` is missing.
    * @throws {@link RestoreError} when it stops part-way; its `report` says what was restored.
    */
-  async restore(options: ServiceRestoreOptions = {}): Promise<RestoreReport> {
+  async restore(options: ServiceRestoreOptions): Promise<RestoreReport> {
     const { into, ...restoreOptions } = options;
-    const from = restoreOptions.from ?? (await this.#newestBackupPath());
+    if ((restoreOptions.from as unknown) === undefined || (restoreOptions.from as unknown) === null) {
+      throw new MongoBackupUsageError(
+        ErrorCode.INVALID_OPTIONS,
+        "restore: from is required: a backup path or stream, or 'latest' for the newest backup of the backup folder",
+      );
+    }
+    const from = restoreOptions.from === LATEST_BACKUP ? await this.#newestBackupPath() : restoreOptions.from;
     const target = into ?? (this.#targetGiven ? 'target' : 'source');
     const connect = async (): Promise<MongoClient> =>
       (await (target === 'target' ? this.#targetClient() : this.#sourceClient())).client;
-    return runRestore(connect, { ...restoreOptions, from }, { redact: (text) => this.#redact(text) });
+    const given = target === 'target' ? this.#targetGiven : this.#sourceGiven;
+    const destination = { hosts: given === undefined ? '' : describeHosts(given), cluster: target };
+    try {
+      const report = await runRestore(
+        connect,
+        { ...restoreOptions, from },
+        { redact: (text) => this.#redact(text) },
+      );
+      return { ...report, destination };
+    } catch (error) {
+      if (!(error instanceof RestoreError)) throw error;
+      throw new RestoreError(error.message, { ...error.report, destination }, { cause: error.cause });
+    }
   }
 
   /**
@@ -185,7 +226,12 @@ export class MongoBackupService {
    * two at once. Call `start()` on it; `stop()` before closing the service.
    */
   createScheduler(
-    options: { readonly schedule?: ScheduleConfig; readonly timezone?: string } = {},
+    options: {
+      readonly schedule?: ScheduleConfig;
+      readonly timezone?: string;
+      /** Where failures go when no `failure` listener is attached (default `console`; `false`: nowhere). */
+      readonly logger?: SchedulerLogger | false;
+    } = {},
   ): BackupScheduler<BackupRunResult> {
     const schedule = options.schedule ?? this.config.schedule;
     if (schedule === undefined) {
@@ -198,6 +244,7 @@ export class MongoBackupService {
       schedule,
       task: (signal) => this.backup({ signal }),
       ...(options.timezone === undefined ? {} : { timezone: options.timezone }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
   }
 
@@ -230,8 +277,8 @@ export class MongoBackupService {
     return this.#target;
   }
 
-  async #clientOrUri(which: RestoreTarget): Promise<MongoClient | string> {
-    const given = which === 'source' ? this.#sourceGiven : (this.#targetGiven as MongoClient | string);
+  async #clientOrUri(which: RestoreTarget): Promise<MongoClientLike | string> {
+    const given = which === 'source' ? this.#sourceGiven : (this.#targetGiven as MongoClientLike | string);
     const opened = which === 'source' ? this.#source : this.#target;
     return opened ? (await opened).client : given;
   }

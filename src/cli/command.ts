@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-import type { FlagSpec, FlagSpecs, ParsedArgs } from './args.js';
+import { usageError, type FlagSpec, type FlagSpecs, type ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
 
 /** A sub-command of `mongo-backup`. */
@@ -47,6 +47,31 @@ export const JSON_FLAG: FlagSpec = {
   type: 'boolean',
   description: 'Print one JSON document on stdout (bigints as strings, dates ISO 8601), no progress',
 };
+
+/** `--quiet`: no progress, no report (errors and `--json` output still print), as mongodump's. */
+export const QUIET_FLAG: FlagSpec = {
+  type: 'boolean',
+  description: 'Print nothing but errors (and the --json document)',
+};
+
+/** `-v/--verbose`: say more (where it connects, what it writes); repeatable as mongodump's `-vvv`. */
+export const VERBOSE_FLAG: FlagSpec = {
+  type: 'boolean',
+  short: 'v',
+  multiple: true,
+  description: 'Say more: where it connects and what it writes',
+};
+
+/** How talkative a command is: `quiet` (`--quiet`), `normal`, or `verbose` (`-v`). */
+export type Verbosity = 'quiet' | 'normal' | 'verbose';
+
+/** The verbosity the flags ask for; `--quiet` with `-v` is a usage error. */
+export function verbosityOf(args: ParsedArgs): Verbosity {
+  const quiet = args.values['quiet'] === true;
+  const verbose = args.values['verbose'] !== undefined;
+  if (quiet && verbose) throw usageError('--quiet and --verbose cannot be used together');
+  return quiet ? 'quiet' : verbose ? 'verbose' : 'normal';
+}
 
 /** Whether `--json` was given. */
 export function wantsJson(args: ParsedArgs): boolean {

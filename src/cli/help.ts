@@ -46,7 +46,10 @@ export function globalHelp(commands: readonly CommandSpec[]): string[] {
 export function commandHelp(command: CommandSpec): string[] {
   const rows = [
     ...Object.entries(command.flags).map(([name, spec]) => [flagLabel(name, spec), describe(spec)]),
-    ['-h, --help', 'Show this help'],
+    [
+      Object.values(command.flags).some((spec) => spec.short === 'h') ? '--help' : '-h, --help',
+      'Show this help',
+    ],
   ];
   return [
     `Usage: ${PROGRAM} ${command.usage}`,

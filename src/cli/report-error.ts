@@ -6,6 +6,7 @@
  */
 import { splitMongoUri } from '../connections/uri.js';
 import { redactSecrets } from '../connections/index.js';
+import { passwordsIn } from './connection-flags.js';
 import {
   ArchiveError,
   ErrorCode,
@@ -135,5 +136,5 @@ export function knownSecrets(argv: readonly string[], io: CliIo): string[] {
   const fromEnv = Object.values(io.env).filter(
     (value): value is string => value !== undefined && splitMongoUri(value) !== undefined,
   );
-  return [...new Set([...fromArgs, ...fromEnv])];
+  return [...new Set([...fromArgs, ...fromEnv, ...passwordsIn(argv)])];
 }

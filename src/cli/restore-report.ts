@@ -46,7 +46,11 @@ export function restoreReportLines(report: RestoreReport): string[] {
     : `${count('restored')} restored, ${count('failed')} failed`;
   const unreached = count('not-restored');
   return [
-    `Restore from ${report.source ?? 'standard input'}${report.dryRun ? ' (dry run: nothing was written)' : ''}`,
+    `Restore from ${report.source ?? 'standard input'}` +
+      (report.destination
+        ? ` into ${report.destination.hosts} (the ${report.destination.cluster} cluster)`
+        : '') +
+      (report.dryRun ? ' (dry run: nothing was written)' : ''),
     '',
     ...(rows.length === 0
       ? ['(the backup holds no namespace)']

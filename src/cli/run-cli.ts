@@ -71,7 +71,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       : `unknown command ${JSON.stringify(first)}: expected one of ${COMMANDS.map((c) => c.name).join(', ')}`;
     return reportError(usageError(message), io, { json, argv });
   }
-  if (flagsOf(rest).some((arg) => arg === '--help' || arg === '-h')) {
+  // `-h` is the host for commands that connect (as in mongodump); `--help` is always the help.
+  const hostFlag = Object.values(command.flags).some((spec) => spec.short === 'h');
+  if (flagsOf(rest).some((arg) => arg === '--help' || (arg === '-h' && !hostFlag))) {
     writeLines(io.stdout, commandHelp(command));
     return ExitCode.OK;
   }

@@ -68,6 +68,11 @@ export function startEvent(info: RunStartInfo): ScheduleLogEvent {
   return { event: 'start', fields: { trigger: info.trigger }, text: `backup started (${info.trigger})` };
 }
 
+/** The warnings of a run's dump and import (a misspelled database, a pattern that matched nothing). */
+function warningsOf(result: BackupRunResult): string[] {
+  return [...result.dump.warnings, ...(result.imported?.warnings ?? [])];
+}
+
 /** A run succeeded. */
 export function successEvent(result: BackupRunResult, durationMs: number): ScheduleLogEvent {
   const { dump, imported, removedByRetention } = result;
@@ -79,6 +84,7 @@ export function successEvent(result: BackupRunResult, durationMs: number): Sched
       ? []
       : [`imported ${imported.documentsInserted} documents (${imported.failures} failures)`]),
     ...(removed.length === 0 ? [] : [`retention removed ${removed.join(', ')}`]),
+    ...warningsOf(result).map((warning) => `warning: ${warning}`),
   ];
   return {
     event: 'success',
@@ -98,13 +104,14 @@ export function successEvent(result: BackupRunResult, durationMs: number): Sched
             },
           }),
       removedByRetention: removed,
+      warnings: warningsOf(result),
     },
     text: parts.join('; '),
   };
 }
 
 /** A run failed. */
-export function failureEvent(error: Error, durationMs: number): ScheduleLogEvent {
+export function failureEvent(error: Error, durationMs: number, consecutiveFailures = 1): ScheduleLogEvent {
   const code = error instanceof MongoBackupError ? error.code : undefined;
   return {
     event: 'failure',
@@ -112,8 +119,12 @@ export function failureEvent(error: Error, durationMs: number): ScheduleLogEvent
       durationMs: Math.round(durationMs),
       ...(code === undefined ? {} : { code }),
       message: error.message,
+      consecutiveFailures,
     },
-    text: `backup failed after ${formatDuration(durationMs)}: error${code === undefined ? '' : ` [${code}]`}: ${error.message}`,
+    text:
+      `backup failed after ${formatDuration(durationMs)}` +
+      (consecutiveFailures > 1 ? ` (${consecutiveFailures} in a row)` : '') +
+      `: error${code === undefined ? '' : ` [${code}]`}: ${error.message}`,
   };
 }
 

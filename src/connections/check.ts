@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 
-import type { MongoClient } from 'mongodb';
+import type { MongoClientLike } from '../driver/index.js';
 
 import { describeHosts, knownSecretsOf, resolveClient } from './client.js';
 import type { ResolvedClient } from './client.js';
@@ -50,7 +50,7 @@ export interface ConnectionCheckResult {
  * ```
  */
 export async function checkConnection(
-  clientOrUri: MongoClient | string,
+  clientOrUri: MongoClientLike | string,
   options: CheckConnectionOptions = {},
 ): Promise<ConnectionCheckResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;

@@ -6,6 +6,7 @@
 import { MongoClient } from 'mongodb';
 import type { MongoClientOptions } from 'mongodb';
 
+import { asDriverClient, type MongoClientLike } from '../driver/index.js';
 import { ConnectionError, ErrorCode, MongoBackupConfigError } from '../errors.js';
 import { redactError, redactSecrets, redactUri } from './redact.js';
 import { splitMongoUri } from './uri.js';
@@ -58,12 +59,13 @@ export interface ResolvedClient {
  * ```
  */
 export async function resolveClient(
-  clientOrUri: MongoClient | string,
+  clientOrUri: MongoClientLike | string,
   options: ResolveClientOptions = {},
 ): Promise<ResolvedClient> {
   if (typeof clientOrUri !== 'string') {
-    await connect(clientOrUri, describeClient(clientOrUri), knownSecretsOf(clientOrUri));
-    return resolved(clientOrUri, false);
+    const given = asDriverClient(clientOrUri);
+    await connect(given, describeClient(clientOrUri), knownSecretsOf(clientOrUri));
+    return resolved(given, false);
   }
   const client = createClient(clientOrUri, options.clientOptions);
   try {
@@ -128,12 +130,12 @@ function resolved(client: MongoClient, owned: boolean): ResolvedClient {
  *
  * @internal
  */
-export function describeHosts(clientOrUri: MongoClient | string): string {
+export function describeHosts(clientOrUri: MongoClientLike | string): string {
   if (typeof clientOrUri !== 'string') return describeClient(clientOrUri);
   return splitMongoUri(clientOrUri)?.hosts.join(',') ?? '';
 }
 
-function describeClient(client: MongoClient): string {
+function describeClient(client: MongoClientLike): string {
   return client.options.srvHost ?? client.options.hosts.map((host) => host.toString()).join(',');
 }
 
@@ -142,7 +144,7 @@ function describeClient(client: MongoClient): string {
  *
  * @internal
  */
-export function knownSecretsOf(client: MongoClient): string[] {
+export function knownSecretsOf(client: MongoClientLike): string[] {
   const password = client.options.credentials?.password;
   return password === undefined || password === '' ? [] : [password];
 }

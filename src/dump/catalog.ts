@@ -43,6 +43,8 @@ export interface PlannedNamespace {
 export interface DumpPlan {
   readonly serverVersion: string;
   readonly namespaces: readonly PlannedNamespace[];
+  /** Every namespace of the databases listed that the system-collection rules keep, before the namespace filter. */
+  readonly candidates: readonly string[];
 }
 
 /** Which databases and namespaces to plan for. */
@@ -73,18 +75,16 @@ export async function planDump(client: MongoClient, selection: CatalogSelection)
   const databases = selection.databases ?? (await listDatabaseNames(client));
   const configNamed = selection.databases?.includes('config') ?? false;
   const namespaces: PlannedNamespace[] = [];
+  const candidates: string[] = [];
   for (const db of databases) {
     const infos = (await client.db(db).listCollections({}, { raw: true }).toArray()).map(decodeRaw);
     const sorted = [...infos].sort((a, b) => String(a.get('name')).localeCompare(String(b.get('name'))));
     for (const info of sorted) {
       const name = String(info.get('name'));
       const type = namespaceType(info);
-      if (
-        type === undefined ||
-        !isDumpedCollection(db, name, configNamed) ||
-        !selection.select(`${db}.${name}`)
-      )
-        continue;
+      if (type === undefined || !isDumpedCollection(db, name, configNamed)) continue;
+      candidates.push(`${db}.${name}`);
+      if (!selection.select(`${db}.${name}`)) continue;
       const indexes = type === 'view' ? [] : await listIndexes(client, db, name);
       const metadata = collectionMetadata(name, type, info, indexes);
       namespaces.push({
@@ -101,7 +101,7 @@ export async function planDump(client: MongoClient, selection: CatalogSelection)
   if (selection.usersAndRolesOf !== undefined && selection.usersAndRolesOf !== 'admin') {
     namespaces.push(...databaseAuthNamespaces(selection.usersAndRolesOf));
   }
-  return { serverVersion, namespaces };
+  return { serverVersion, namespaces, candidates };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Document, MongoClient, ReadPreferenceMode } from 'mongodb';
 import type { OrderedDocument } from '../archive/ordered-document.js';
+import { toDriverValues } from '../driver/index.js';
 import { AbortError } from '../errors.js';
 import type { PlannedNamespace } from './catalog.js';
 import type { NamespaceSink } from './sink.js';
@@ -39,7 +40,9 @@ export async function pumpCollection(
     namespace.type === 'view' || options.onProgress === undefined
       ? 0
       : await (
-          from ? collection.countDocuments(from.filter as Document) : collection.estimatedDocumentCount()
+          from
+            ? collection.countDocuments(toDriverValues(client, from.filter) as Document)
+            : collection.estimatedDocumentCount()
         ).catch(() => 0);
   let documents = 0;
   let bytes = 0;
@@ -50,7 +53,7 @@ export async function pumpCollection(
   report('start');
   if (namespace.type !== 'view') {
     const filter = from ? from.filter : options.filter;
-    const cursor = collection.find(filter as Document, {
+    const cursor = collection.find(toDriverValues(client, filter) as Document, {
       raw: true,
       // A whole-collection read says so, as mongodump does: servers that refuse large estimated scans
       // (maxEstimatedScanBytes) exempt an explicit `$natural` scan.

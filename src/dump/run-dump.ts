@@ -9,12 +9,12 @@ import {
   MongoBackupRuntimeError,
   MongoBackupUsageError,
 } from '../errors.js';
-import { createNamespaceSelector } from '../namespaces/index.js';
+import { createNamespaceSelector, unmatchedPatternWarnings } from '../namespaces/index.js';
 import { parseOptions } from '../util/parse-options.js';
 import { backupFileName } from '../storage/naming.js';
 import { runWithConcurrency } from '../util/concurrency.js';
 import { createArchiveSink } from './archive-sink.js';
-import { planDump, type PlannedNamespace } from './catalog.js';
+import { planDump, type DumpPlan, type PlannedNamespace } from './catalog.js';
 import { pumpCollection } from './collection-pump.js';
 import { filterForNamespace } from './namespace-filter.js';
 import { parseQuery } from './query.js';
@@ -223,8 +223,7 @@ export async function runDump(
     const namespaces = plan.namespaces.map(
       (ns) => results.get(`${ns.db}.${ns.collection}`) as DumpedNamespace,
     );
-    return {
-      path: written.path,
+    const fields = {
       format,
       gzip,
       tarball,
@@ -234,10 +233,21 @@ export async function runDump(
       totalDocuments: namespaces.reduce((sum, ns) => sum + ns.documents, 0),
       collectionCount: namespaces.length,
       serverVersion: plan.serverVersion,
+      warnings: [
+        ...unmatchedPatternWarnings(
+          { nsInclude: options.nsInclude, nsExclude: options.nsExclude },
+          plan.candidates,
+          'the source',
+        ),
+        ...emptyDumpWarnings(plan, options.databases, options.collection),
+      ],
       startedAt,
       finishedAt,
       durationMs: finishedAt.getTime() - startedAt.getTime(),
     };
+    return written.path === undefined
+      ? { outputKind: 'stream', ...fields }
+      : { outputKind: 'path', path: written.path, ...fields };
   } catch (error) {
     const failure = signal.aborted
       ? new AbortError('Dump was aborted; its partial output was removed', { cause: error })
@@ -245,6 +255,31 @@ export async function runDump(
     await sink.abort(failure);
     throw failure;
   }
+}
+
+/**
+ * Warnings for a dump that found nothing to write where something was asked for: a named database with no
+ * collection (misspelled?), or no collection at all. mongodump writes such empty backups without a word.
+ */
+function emptyDumpWarnings(
+  plan: DumpPlan,
+  databases: readonly string[] | undefined,
+  collection: string | undefined,
+): string[] {
+  if (collection !== undefined && plan.namespaces.length === 0) {
+    const namespace = `${databases?.[0] ?? ''}.${collection}`;
+    return [`collection ${JSON.stringify(namespace)} was not found (misspelled?): the backup is empty`];
+  }
+  const found = new Set(plan.namespaces.map((ns) => ns.db));
+  const missing = (databases ?? []).filter((db) => !found.has(db));
+  const warnings = missing.map(
+    (db) =>
+      `database ${JSON.stringify(db)} has no collection to dump (misspelled, or empty?): the backup holds nothing of it`,
+  );
+  if (plan.namespaces.length === 0 && missing.length === 0) {
+    warnings.push('the dump found no collection to write: the backup is empty');
+  }
+  return warnings;
 }
 
 async function guard<T>(work: () => Promise<T>, context: DumpContext): Promise<T> {

@@ -107,10 +107,8 @@ export interface DumpedNamespace {
   readonly bytes: number;
 }
 
-/** The result of a successful dump. */
-export interface DumpReport {
-  /** The file or directory written; `undefined` when the output was a stream. */
-  readonly path: string | undefined;
+/** What every dump report says, whatever it was written to. */
+export interface DumpReportFields {
   readonly format: DumpFormat;
   readonly gzip: boolean;
   readonly tarball: boolean;
@@ -124,10 +122,35 @@ export interface DumpReport {
   /** Collections, views and timeseries collections written. */
   readonly collectionCount: number;
   readonly serverVersion: string;
+  /**
+   * What was probably not meant, though mongodump does it silently: a named database with no collection
+   * (misspelled?), or a dump that found no collection at all. Empty when there is none.
+   */
+  readonly warnings: readonly string[];
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly durationMs: number;
 }
+
+/** The report of a dump written to a path (the default, or a path in {@link DumpOptions.output}). */
+export interface PathDumpReport extends DumpReportFields {
+  readonly outputKind: 'path';
+  /** The archive file, directory or `.tar.gz` written. */
+  readonly path: string;
+}
+
+/** The report of a dump written to a stream given in {@link DumpOptions.output}. */
+export interface StreamDumpReport extends DumpReportFields {
+  readonly outputKind: 'stream';
+  /** Always absent: the output was a stream. */
+  readonly path?: undefined;
+}
+
+/**
+ * The result of a successful dump: `outputKind` says whether it went to a path (and `path` is then a string) or to a
+ * stream. `MongoBackupService.dump()` returns the precise one when the output is known from its options.
+ */
+export type DumpReport = PathDumpReport | StreamDumpReport;
 
 /** Collections dumped at once unless told otherwise (mongodump's default too). */
 export const DEFAULT_PARALLEL_COLLECTIONS = 4;

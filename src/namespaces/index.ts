@@ -10,4 +10,6 @@ export { createNamespaceRenamer, pairNamespaceRenames } from './renamer.js';
 export type { NamespaceRename, NamespaceRenamer } from './renamer.js';
 export { escapeNamespacePattern } from './pattern.js';
 export { splitNamespace } from './split-namespace.js';
+export { unmatchedPatternWarnings } from './unmatched-patterns.js';
+export type { NamespacePatternLists } from './unmatched-patterns.js';
 export type { SplitNamespace } from './split-namespace.js';

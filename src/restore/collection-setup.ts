@@ -1,6 +1,7 @@
 import { Binary, type Document } from 'bson';
 import type { Db } from 'mongodb';
 import type { OrderedDocument } from '../archive/ordered-document.js';
+import { toDriverValues } from '../driver/index.js';
 import type { CollectionMetadata } from '../archive/types.js';
 import { convertLegacyIndexes } from './legacy-indexes.js';
 
@@ -39,11 +40,13 @@ export async function prepareCollection(
   try {
     if (options.preserveUUID && metadata?.uuid !== undefined) {
       const ui = new Binary(Buffer.from(metadata.uuid, 'hex'), Binary.SUBTYPE_UUID);
-      await db.command({
-        applyOps: [{ op: 'c', ns: `${db.databaseName}.$cmd`, ui, o: create }],
-      });
+      await db.command(
+        toDriverValues(db.client, {
+          applyOps: [{ op: 'c', ns: `${db.databaseName}.$cmd`, ui, o: create }],
+        }),
+      );
     } else {
-      await db.command(create);
+      await db.command(toDriverValues(db.client, create));
     }
   } catch (error) {
     if (codeOf(error) !== NAMESPACE_EXISTS) throw error;
@@ -113,7 +116,7 @@ export async function buildIndexes(
   options: IndexOptions,
 ): Promise<{ readonly built: number; readonly leftOut: readonly string[] }> {
   const { command, leftOut } = createIndexesCommand(collection, metadata, options);
-  if (command !== undefined) await db.command(command);
+  if (command !== undefined) await db.command(toDriverValues(db.client, command));
   return { built: command === undefined ? 0 : (command['indexes'] as unknown[]).length, leftOut };
 }
 
@@ -134,7 +137,7 @@ export async function createView(
 ): Promise<void> {
   if (drop) await dropIfExists(db, name);
   try {
-    await db.command(createCommand(name, metadata));
+    await db.command(toDriverValues(db.client, createCommand(name, metadata)));
   } catch (error) {
     if (codeOf(error) !== NAMESPACE_EXISTS) throw error;
   }

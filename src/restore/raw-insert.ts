@@ -1,6 +1,6 @@
-import { BSON, type Document } from 'bson';
+import type { Document } from 'bson';
 import type { Db } from 'mongodb';
-import { createRequire } from 'node:module';
+import { driverModuleOf, toDriverValues } from '../driver/index.js';
 
 /** What one insert batch did. */
 export interface InsertOutcome {
@@ -27,29 +27,13 @@ export interface RawInsertOptions {
   readonly rawData: boolean;
 }
 
-interface DocumentSequenceLike {
-  push(document: unknown, buffer: Uint8Array): number;
-}
-type DocumentSequenceClass = new (field: string) => DocumentSequenceLike;
-
 /**
- * The driver's OP_MSG document-sequence class, which sends already serialized documents as they are. It is not part
- * of the driver's public API, so it is looked up once and checked; without it, documents are re-encoded.
+ * `raw` when the client's driver sends documents as the exact bytes given (its document sequences), `reencoded`
+ * otherwise.
  */
-const documentSequence: DocumentSequenceClass | undefined = (() => {
-  try {
-    const require = createRequire(import.meta.url);
-    const commands = require('mongodb/lib/cmap/commands.js') as { DocumentSequence?: unknown };
-    const candidate = commands.DocumentSequence;
-    if (typeof candidate !== 'function' || typeof candidate.prototype?.push !== 'function') return undefined;
-    return candidate as DocumentSequenceClass;
-  } catch {
-    return undefined;
-  }
-})();
-
-/** `raw` when documents reach the server as the exact bytes given, `reencoded` otherwise. */
-export const INSERT_FIDELITY: 'raw' | 'reencoded' = documentSequence ? 'raw' : 'reencoded';
+export function insertFidelity(client: object): 'raw' | 'reencoded' {
+  return driverModuleOf(client).documentSequence ? 'raw' : 'reencoded';
+}
 
 const DUPLICATE_KEY = 11000;
 const MIXED_SCHEMA_BUCKETS = 408;
@@ -67,14 +51,14 @@ export async function insertRawDocuments(
 ): Promise<InsertOutcome> {
   const command: Document = {
     insert: collection,
-    documents: encodeDocuments(documents),
+    documents: encodeDocuments(db, documents),
     ordered: options.ordered,
   };
   if (options.bypassDocumentValidation) command['bypassDocumentValidation'] = true;
   if (options.bypassEmptyTsReplacement) command['bypassEmptyTsReplacement'] = true;
   if (options.writeConcern) command['writeConcern'] = options.writeConcern;
   if (options.rawData) command['rawData'] = true;
-  const reply = await db.command(command);
+  const reply = await db.command(toDriverValues(db.client, command));
   const writeErrors = (reply['writeErrors'] ?? []) as { index?: number; code?: number; errmsg?: string }[];
   let duplicates = 0;
   let firstError: string | undefined;
@@ -103,13 +87,15 @@ export async function insertRawDocuments(
   };
 }
 
-function encodeDocuments(documents: readonly Buffer[]): unknown {
-  if (documentSequence) {
-    const sequence = new documentSequence('documents');
+/** The documents for the client's driver: its document sequence of the bytes, else decoded with its own BSON. */
+function encodeDocuments(db: Db, documents: readonly Buffer[]): unknown {
+  const driver = driverModuleOf(db.client);
+  if (driver.documentSequence) {
+    const sequence = new driver.documentSequence('documents');
     for (const document of documents) sequence.push(undefined, document);
     return sequence;
   }
   return documents.map((document) =>
-    BSON.deserialize(document, { promoteValues: false, promoteBuffers: false, bsonRegExp: true }),
+    driver.bson.deserialize(document, { promoteValues: false, promoteBuffers: false, bsonRegExp: true }),
   );
 }

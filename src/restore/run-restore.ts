@@ -16,6 +16,7 @@ import {
   createNamespaceRenamer,
   createNamespaceSelector,
   pairNamespaceRenames,
+  unmatchedPatternWarnings,
 } from '../namespaces/index.js';
 import { parseOptions } from '../util/parse-options.js';
 import { Semaphore } from '../util/semaphore.js';
@@ -23,7 +24,7 @@ import { buildIndexes, createView, prepareCollection } from './collection-setup.
 import { NamespaceState } from './namespace-state.js';
 import { openRestoreSource, type OpenedSource } from './open-source.js';
 import { insertRetryingMixedSchema } from './mixed-schema-retry.js';
-import { INSERT_FIDELITY, insertRawDocuments, type InsertOutcome } from './raw-insert.js';
+import { insertFidelity, insertRawDocuments, type InsertOutcome } from './raw-insert.js';
 import { assertRestorable, planRestore, usersAndRolesWarning } from './restore-plan.js';
 import { dropTempAuthCollections, mergeStagedUsersAndRoles } from './users-and-roles.js';
 import { acceptsIgnoreUnknownIndexOptions, acceptsLiteralZeroTimestamp } from './server-features.js';
@@ -32,6 +33,7 @@ import {
   DEFAULT_RESTORE_BATCH_SIZE,
   DEFAULT_RESTORE_PARALLEL_COLLECTIONS,
   type RestoreOptions,
+  type RestorePlanSummary,
   type RestoreReport,
   type RestoreSource,
 } from './types.js';
@@ -84,6 +86,7 @@ const restoreOptionsSchema = z
     verify: z.enum(['before', 'during']).optional(),
     signal: z.instanceof(AbortSignal).optional(),
     onProgress: z.function().optional(),
+    onPlan: z.function().optional(),
   })
   .refine((o) => !o.preserveUUID || o.drop === true, {
     message: 'preserveUUID requires drop',
@@ -235,6 +238,8 @@ class RestoreRun {
   readonly #workers: number;
   /** What the report must say beyond each namespace's line (indexes left out...). */
   readonly #warnings: string[] = [];
+  /** Patterns that matched nothing, found when the prelude is planned. */
+  #patternWarnings: string[] = [];
   /** `stopOnError`, which `maintainInsertionOrder` implies as in mongorestore. */
   readonly #stopOnError: boolean;
   /** What the checksum manifest check found (directory dumps verified before restoring). */
@@ -266,6 +271,7 @@ class RestoreRun {
         case 'prelude':
           await this.#probeTarget();
           this.plan(event);
+          if (!this.options.dryRun) this.options.onPlan?.(this.#summary());
           break;
         case 'documents':
           await this.#onDocuments(`${event.db}.${event.collection}`, event.documents);
@@ -302,6 +308,21 @@ class RestoreRun {
     );
     this.#byBody.clear();
     for (const state of this.#states) this.#byBody.set(state.plan.sourceBody, state);
+    this.#patternWarnings = unmatchedPatternWarnings(
+      this.options,
+      event.entries.map((entry) => `${entry.db}.${entry.collection}`),
+    );
+  }
+
+  /** The namespaces (and their databases) this restore writes. */
+  #summary(): RestorePlanSummary {
+    const namespaces = this.#states
+      .filter((state) => state.plan.skipReason === undefined)
+      .map((state) => state.plan.target);
+    const databases = [
+      ...new Set(this.#states.filter((s) => s.plan.skipReason === undefined).map((s) => s.plan.targetDb)),
+    ].sort();
+    return { databases, namespaces };
   }
 
   /** Learns which insert and index flags the target accepts. */
@@ -575,10 +596,12 @@ class RestoreRun {
       documentsInserted: namespaces.reduce((sum, ns) => sum + ns.documentsInserted, 0),
       duplicates: namespaces.reduce((sum, ns) => sum + ns.duplicates, 0),
       failures: namespaces.reduce((sum, ns) => sum + ns.failures, 0),
-      fidelity: INSERT_FIDELITY,
-      warnings: [usersAndRolesWarning(this.#states.map((state) => state.plan)), ...this.#warnings].filter(
-        (warning) => warning !== undefined,
-      ),
+      fidelity: insertFidelity(this.client),
+      warnings: [
+        usersAndRolesWarning(this.#states.map((state) => state.plan)),
+        ...this.#patternWarnings,
+        ...this.#warnings,
+      ].filter((warning) => warning !== undefined),
       startedAt,
       finishedAt,
       durationMs: finishedAt.getTime() - startedAt.getTime(),

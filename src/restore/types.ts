@@ -19,7 +19,7 @@ export type RestoreSource = string | Readable;
  * ```
  */
 export interface RestoreOptions {
-  /** The backup to read. Defaults to the newest backup in the service's backup folder. */
+  /** The backup to read; required by `MongoBackupService.restore`, which also takes `'latest'`. */
   readonly from?: RestoreSource;
   /** Namespace patterns to restore [`--nsInclude`]. Defaults to `*`. */
   readonly nsInclude?: readonly string[];
@@ -95,6 +95,19 @@ export interface RestoreOptions {
   readonly signal?: AbortSignal;
   /** Called as the restore advances. */
   readonly onProgress?: (progress: RestoreProgress) => void;
+  /**
+   * Called once the backup's namespaces are planned, before anything is written (no drop, create or insert has
+   * happened yet): what the restore will write, to show or to check. Not called on a dry run.
+   */
+  readonly onPlan?: (plan: RestorePlanSummary) => void;
+}
+
+/** What a restore is about to write (see {@link RestoreOptions.onPlan}). */
+export interface RestorePlanSummary {
+  /** Target databases, sorted, without repeats. */
+  readonly databases: readonly string[];
+  /** Target namespaces (`db.collection`), in backup order. */
+  readonly namespaces: readonly string[];
 }
 
 /** Progress of one target namespace. */
@@ -142,6 +155,11 @@ export interface NamespaceRestoreReport {
 export interface RestoreReport {
   /** The path read, or `undefined` for a stream. */
   readonly source: string | undefined;
+  /**
+   * The hosts written to (`host:port` list, or the SRV name; never credentials), and which cluster of the service
+   * they are. Set by {@link MongoBackupService.restore}.
+   */
+  readonly destination?: { readonly hosts: string; readonly cluster: 'source' | 'target' };
   readonly dryRun: boolean;
   /** Every namespace of the backup, in backup order. */
   readonly namespaces: readonly NamespaceRestoreReport[];
@@ -156,7 +174,8 @@ export interface RestoreReport {
   /**
    * What the report must say beyond each namespace's line: users and roles of the backup not restored because
    * `usersAndRoles` was not set (mongorestore restores them on a full restore), indexes left out as duplicates after
-   * `convertLegacyIndexes`. Empty when there is nothing to say.
+   * `convertLegacyIndexes`, an `nsInclude`, `nsExclude` or `nsFrom` pattern that matched no namespace of the backup
+   * (mongorestore accepts it silently). Empty when there is nothing to say.
    */
   readonly warnings: readonly string[];
   /**

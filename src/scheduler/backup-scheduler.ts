@@ -31,6 +31,17 @@ export interface BackupSchedulerOptions<T> {
    * Defaults to the process's local time zone.
    */
   readonly timezone?: string;
+  /**
+   * Where a failed run is reported when no `failure` listener is attached, so that failures are never silent:
+   * one line with the number of failures in a row and the error message (credentials scrubbed). Defaults to
+   * `console`; `false` turns it off.
+   */
+  readonly logger?: SchedulerLogger | false;
+}
+
+/** What {@link BackupSchedulerOptions.logger} needs: `console` fits. */
+export interface SchedulerLogger {
+  error(message: string): void;
 }
 
 /** What started a run. */
@@ -97,6 +108,10 @@ export interface SchedulerStatus {
   readonly runs: number;
   /** Finished runs that failed. */
   readonly failures: number;
+  /** Runs that failed since the last success (0 after a success): alert on this one. */
+  readonly consecutiveFailures: number;
+  /** When the last successful run finished; absent until one has. */
+  readonly lastSuccessAt?: Date;
   /** Runs that were skipped (overlap or missed). */
   readonly skipped: number;
   /** The last finished run, when any. */
@@ -134,6 +149,7 @@ interface ActiveRun<T> {
  *   timezone: 'Europe/Paris',
  *   task: (signal) => service.backup({ signal }),
  * });
+ * // Without a 'failure' listener, failures are logged through `console.error` (see the `logger` option).
  * scheduler.on('failure', (error) => logger.error(error.message));
  * scheduler.on('skipped', (info) => logger.warn(info.message));
  * scheduler.start();
@@ -147,6 +163,9 @@ export class BackupScheduler<T = unknown> extends EventEmitter<SchedulerEventMap
   #active: ActiveRun<T> | undefined;
   #runs = 0;
   #failures = 0;
+  #consecutiveFailures = 0;
+  #lastSuccessAt: Date | undefined;
+  readonly #logger: SchedulerLogger | false;
   #skipped = 0;
   #lastRun: LastRunInfo | undefined;
 
@@ -176,6 +195,7 @@ export class BackupScheduler<T = unknown> extends EventEmitter<SchedulerEventMap
       throw new MongoBackupConfigError(message, problems, { code: ErrorCode.INVALID_OPTIONS });
     }
     this.#task = options.task;
+    this.#logger = options.logger ?? console;
     this.#plan = planSchedule(schedule, options.timezone);
   }
 
@@ -252,6 +272,8 @@ export class BackupScheduler<T = unknown> extends EventEmitter<SchedulerEventMap
       scheduled: this.#cronTask !== undefined,
       runs: this.#runs,
       failures: this.#failures,
+      consecutiveFailures: this.#consecutiveFailures,
+      ...(this.#lastSuccessAt === undefined ? {} : { lastSuccessAt: this.#lastSuccessAt }),
       skipped: this.#skipped,
       ...(this.#lastRun === undefined ? {} : { lastRun: this.#lastRun }),
       ...(nextRunAt === undefined ? {} : { nextRunAt }),
@@ -322,12 +344,20 @@ export class BackupScheduler<T = unknown> extends EventEmitter<SchedulerEventMap
     this.#runs += 1;
     const finishedAt = new Date();
     if (outcome.ok) {
+      this.#consecutiveFailures = 0;
+      this.#lastSuccessAt = finishedAt;
       this.#lastRun = Object.freeze({ startedAt, finishedAt, ok: true });
       this.emit('success', outcome.result, durationMs);
     } else {
       this.#failures += 1;
+      this.#consecutiveFailures += 1;
       const error = redactSecrets(outcome.error.message);
       this.#lastRun = Object.freeze({ startedAt, finishedAt, ok: false, error });
+      if (this.listenerCount('failure') === 0 && this.#logger !== false) {
+        this.#logger.error(
+          `[mongo-backup-service] backup run failed (${this.#consecutiveFailures} in a row): ${error}`,
+        );
+      }
       this.emit('failure', outcome.error, durationMs);
     }
     return outcome;

@@ -10,6 +10,7 @@ export type {
   RunStartInfo,
   RunTrigger,
   SchedulerEventMap,
+  SchedulerLogger,
   SchedulerStatus,
   SkippedRunInfo,
   StopOptions,

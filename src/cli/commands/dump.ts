@@ -19,7 +19,20 @@ import {
   type FlagSpecs,
   type ParsedArgs,
 } from '../args.js';
-import { BACKUP_DIR_FLAG, JSON_FLAG, URI_FLAG, wantsJson, type CommandSpec } from '../command.js';
+import {
+  BACKUP_DIR_FLAG,
+  JSON_FLAG,
+  QUIET_FLAG,
+  URI_FLAG,
+  VERBOSE_FLAG,
+  verbosityOf,
+  wantsJson,
+  type CommandSpec,
+  type Verbosity,
+} from '../command.js';
+import { CONNECTION_FLAGS, connectionUri } from '../connection-flags.js';
+import type { Environment } from '../../config/index.js';
+import { describeHosts } from '../../connections/client.js';
 import { formatBytes, formatDuration, formatTable, plural, toJson } from '../format.js';
 import { onceOnSignal, writeLine, writeLines, type CliIo, type CliOutput } from '../io.js';
 import { createDumpProgress } from '../progress.js';
@@ -36,6 +49,7 @@ const READ_PREFERENCES: readonly ReadPreferenceMode[] = [
 /** The flags of `dump`. */
 export const DUMP_FLAGS: FlagSpecs = {
   uri: URI_FLAG,
+  ...CONNECTION_FLAGS,
   db: {
     type: 'string',
     short: 'd',
@@ -116,6 +130,8 @@ export const DUMP_FLAGS: FlagSpecs = {
   },
   backupDir: BACKUP_DIR_FLAG,
   json: JSON_FLAG,
+  quiet: QUIET_FLAG,
+  verbose: VERBOSE_FLAG,
 };
 
 /** What the flags of `dump` ask for. */
@@ -128,10 +144,12 @@ export interface DumpInvocation {
   readonly toStdout: boolean;
   /** `--json`: the report as one JSON document, no progress. */
   readonly json: boolean;
+  /** `--quiet`, `-v` or neither. */
+  readonly verbosity: Verbosity;
 }
 
-/** Maps the flags of `dump` to service and dump options. */
-export function parseDumpArgs(args: ParsedArgs): DumpInvocation {
+/** Maps the flags of `dump` to service and dump options; `env` completes credential flags given without a host. */
+export function parseDumpArgs(args: ParsedArgs, env: Environment = {}): DumpInvocation {
   const archive = stringFlag(args, 'archive');
   const out = stringFlag(args, 'out');
   const tarball = booleanFlag(args, 'tarball') === true;
@@ -149,7 +167,7 @@ export function parseDumpArgs(args: ParsedArgs): DumpInvocation {
   const format: DumpFormat = out !== undefined || tarball ? 'directory' : 'archive';
   const output = toStdout ? undefined : (archive ?? out);
   const service = definedOnly({
-    sourceUri: stringFlag(args, 'uri'),
+    sourceUri: connectionUri(args, env),
     backupDir: stringFlag(args, 'backupDir'),
     gzipLevel: integerFlag(args, 'gzipLevel', { min: 0, max: 9 }),
     parallelCollections: integerFlag(args, 'numParallelCollections', { min: 1, max: 64 }),
@@ -169,7 +187,7 @@ export function parseDumpArgs(args: ParsedArgs): DumpInvocation {
     tarball: tarball ? true : undefined,
     output,
   });
-  return { service, dump, toStdout, json };
+  return { service, dump, toStdout, json, verbosity: verbosityOf(args) };
 }
 
 /** Runs a dump as the flags say; prints the report. */
@@ -177,7 +195,13 @@ export async function runDumpCommand(invocation: DumpInvocation, io: CliIo): Pro
   const service = new MongoBackupService({ ...invocation.service, env: io.env });
   const controller = new AbortController();
   const release = onceOnSignal(io, () => controller.abort());
-  const progress = createDumpProgress(io.stderr, { enabled: !invocation.json, now: io.now });
+  const quiet = invocation.verbosity === 'quiet';
+  const progress = createDumpProgress(io.stderr, { enabled: !invocation.json && !quiet, now: io.now });
+  if (invocation.verbosity === 'verbose')
+    writeLine(
+      io.stderr,
+      `Dumping from ${describeHosts(service.config.sourceUri ?? '') || 'the source cluster'}`,
+    );
   try {
     const report = await service.dump({
       ...invocation.dump,
@@ -188,7 +212,9 @@ export async function runDumpCommand(invocation: DumpInvocation, io: CliIo): Pro
     });
     progress.finish();
     if (invocation.json) writeLine(io.stdout, toJson(report));
-    else printDumpReport(invocation.toStdout ? io.stderr : io.stdout, report);
+    else if (!quiet) printDumpReport(invocation.toStdout ? io.stderr : io.stdout, report);
+    if (!invocation.json && !quiet)
+      for (const warning of report.warnings) writeLine(io.stderr, `warning: ${warning}`);
     return 0;
   } finally {
     progress.finish();
@@ -240,9 +266,10 @@ export const dumpCommand: CommandSpec = {
   maxPositionals: 0,
   examples: [
     'mongo-backup dump --uri=mongodb://localhost:27017 --db=shop',
+    'mongo-backup dump -h rs0/db1:27017,db2:27017 -u backup -p "$PASSWORD" --authenticationDatabase=admin --db=shop',
     'mongo-backup dump --db=shop --archive=shop.archive --no-gzip',
     'mongo-backup dump --db=shop --out=dump --tarball',
     'mongo-backup dump --db=shop --archive | mongorestore --archive --gzip --nsFrom="shop.*" --nsTo="copy.*"',
   ],
-  run: (args, io) => runDumpCommand(parseDumpArgs(args), io),
+  run: (args, io) => runDumpCommand(parseDumpArgs(args, io.env), io),
 };

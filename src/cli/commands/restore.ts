@@ -1,13 +1,16 @@
 /**
- * `mongo-backup restore`: mongorestore's flags, into the cluster of `--uri`.
+ * `mongo-backup restore`: mongorestore's flags, into the target cluster when one is configured (as
+ * `MongoBackupService.restore()`), else into the cluster of `--uri`.
  *
  * @packageDocumentation
  */
 import { statSync } from 'node:fs';
 import { RestoreError } from '../../errors.js';
 import {
+  LATEST_BACKUP,
   MongoBackupService,
   type MongoBackupServiceOptions,
+  type RestoreTarget,
   type ServiceRestoreOptions,
 } from '../../mongo-backup-service.js';
 import {
@@ -22,7 +25,21 @@ import {
   type FlagSpecs,
   type ParsedArgs,
 } from '../args.js';
-import { BACKUP_DIR_FLAG, JSON_FLAG, URI_FLAG, wantsJson, type CommandSpec } from '../command.js';
+import {
+  BACKUP_DIR_FLAG,
+  JSON_FLAG,
+  QUIET_FLAG,
+  URI_FLAG,
+  VERBOSE_FLAG,
+  verbosityOf,
+  wantsJson,
+  type CommandSpec,
+  type Verbosity,
+} from '../command.js';
+import { CONNECTION_FLAGS, connectionUri } from '../connection-flags.js';
+import type { Environment } from '../../config/index.js';
+import { describeHosts } from '../../connections/client.js';
+import type { RestorePlanSummary } from '../../restore/types.js';
 import { toJson } from '../format.js';
 import { onceOnSignal, writeLine, writeLines, type CliIo } from '../io.js';
 import { createRestoreProgress } from '../progress.js';
@@ -42,7 +59,20 @@ const patterns = (description: string): FlagSpecs[string] => ({
 export const RESTORE_FLAGS: FlagSpecs = {
   uri: {
     ...URI_FLAG,
-    description: 'Cluster to restore into (default: MONGO_BACKUP_SOURCE_URI, else MONGODB_URI)',
+    description:
+      'The source cluster, written to when no target is configured or with --into source (default: ' +
+      'MONGO_BACKUP_SOURCE_URI, else MONGODB_URI)',
+  },
+  ...CONNECTION_FLAGS,
+  targetUri: {
+    type: 'string',
+    value: '<uri>',
+    description: 'The target cluster, written to by default when given (default: MONGO_BACKUP_TARGET_URI)',
+  },
+  into: {
+    type: 'string',
+    value: 'target|source',
+    description: 'Which cluster to write into (default: the target when one is configured, else the source)',
   },
   archive: {
     type: 'string',
@@ -106,22 +136,33 @@ export const RESTORE_FLAGS: FlagSpecs = {
     description: 'Without a path, restore the newest backup of this folder (default: ./backups)',
   },
   json: JSON_FLAG,
+  quiet: QUIET_FLAG,
+  verbose: VERBOSE_FLAG,
 };
 
 /** What the flags of `restore` ask for. */
 export interface RestoreInvocation {
   /** Configuration of the service (the environment fills the rest). */
   readonly service: Omit<MongoBackupServiceOptions, 'env'>;
-  /** Options of `service.restore()` without the stream, signal and progress; `from` absent for stdin or newest. */
-  readonly restore: ServiceRestoreOptions;
+  /** Options of `service.restore()` without the stream, signal and progress; `from` absent for stdin. */
+  readonly restore: Omit<ServiceRestoreOptions, 'from'> & { readonly from?: string };
   /** Whether the archive comes from standard input. */
   readonly fromStdin: boolean;
   /** `--json`: the report as one JSON document, no progress. */
   readonly json: boolean;
+  /** `--quiet`, `-v` or neither. */
+  readonly verbosity: Verbosity;
 }
 
-/** Maps the flags of `restore` to service and restore options. */
-export function parseRestoreArgs(args: ParsedArgs): RestoreInvocation {
+/**
+ * Maps the flags of `restore` to service and restore options, and decides the cluster written to: `--into`, else
+ * the target when one is configured (`--targetUri` or `MONGO_BACKUP_TARGET_URI` in `env`), else the source.
+ *
+ * @throws {@link MongoBackupUsageError} for `--into target` with no target, and for source connection flags
+ *   (`--uri`, `--host`...) without `--into` while a target is configured: with mongorestore they would name the
+ *   cluster written to, here the target would be, so the choice must be said.
+ */
+export function parseRestoreArgs(args: ParsedArgs, env: Environment = {}): RestoreInvocation {
   const archive = stringFlag(args, 'archive');
   const dir = stringFlag(args, 'dir');
   const [positional] = args.positionals;
@@ -143,9 +184,9 @@ export function parseRestoreArgs(args: ParsedArgs): RestoreInvocation {
   const from = archive ?? dir ?? positional;
   const fromStdin = from === '-';
   const writeConcern = stringFlag(args, 'writeConcern');
-  const restore: ServiceRestoreOptions = definedOnly({
-    from: fromStdin ? undefined : from,
-    into: 'source' as const,
+  const restore: RestoreInvocation['restore'] = definedOnly({
+    from: fromStdin ? undefined : (from ?? LATEST_BACKUP),
+    into: destinationOf(args, env),
     nsInclude: stringsFlag(args, 'nsInclude'),
     nsExclude: stringsFlag(args, 'nsExclude'),
     nsFrom: stringsFlag(args, 'nsFrom'),
@@ -177,10 +218,33 @@ export function parseRestoreArgs(args: ParsedArgs): RestoreInvocation {
     throw usageError('--collection needs --db');
   if (restore.preserveUUID === true && restore.drop !== true) throw usageError('--preserveUUID needs --drop');
   const service = definedOnly({
-    sourceUri: stringFlag(args, 'uri'),
+    sourceUri: connectionUri(args, env),
+    targetUri: stringFlag(args, 'targetUri'),
     backupDir: stringFlag(args, 'backupDir'),
   });
-  return { service, restore, fromStdin, json: wantsJson(args) };
+  return { service, restore, fromStdin, json: wantsJson(args), verbosity: verbosityOf(args) };
+}
+
+function destinationOf(args: ParsedArgs, env: Environment): RestoreTarget {
+  const into = choiceFlag(args, 'into', ['target', 'source'] as const);
+  const targetFrom =
+    stringFlag(args, 'targetUri') !== undefined
+      ? '--targetUri'
+      : env['MONGO_BACKUP_TARGET_URI'] !== undefined && env['MONGO_BACKUP_TARGET_URI'] !== ''
+        ? 'MONGO_BACKUP_TARGET_URI'
+        : undefined;
+  if (into === 'target' && targetFrom === undefined)
+    throw usageError('--into target: no target cluster; give --targetUri or set MONGO_BACKUP_TARGET_URI');
+  if (into !== undefined) return into;
+  if (targetFrom === undefined) return 'source';
+  const sourceFlags = ['uri', 'host', 'port', 'username'].filter((name) => args.values[name] !== undefined);
+  if (sourceFlags.length > 0) {
+    throw usageError(
+      `--${sourceFlags[0]} names the source cluster, but a target cluster is configured (${targetFrom}), ` +
+        'which a restore writes into by default: say --into source to write into the source, or --into target',
+    );
+  }
+  return 'target';
 }
 
 /** Runs a restore as the flags say; prints the report. Exit code 1 when a namespace failed. */
@@ -188,22 +252,43 @@ export async function runRestoreCommand(invocation: RestoreInvocation, io: CliIo
   const service = new MongoBackupService({ ...invocation.service, env: io.env });
   const controller = new AbortController();
   const release = onceOnSignal(io, () => controller.abort());
-  const progress = createRestoreProgress(io.stderr, { enabled: !invocation.json, now: io.now });
+  const quiet = invocation.verbosity === 'quiet';
+  const progress = createRestoreProgress(io.stderr, { enabled: !invocation.json && !quiet, now: io.now });
+  const into = invocation.restore.into ?? 'source';
+  const hosts = describeHosts(
+    (into === 'target' ? service.config.targetUri : service.config.sourceUri) ?? '',
+  );
+  const where = `${hosts || 'an unnamed host'} (the ${into} cluster)`;
+  // Where it writes, on stderr before anything is dropped or written (stdout may carry --json).
+  if (!quiet)
+    writeLine(io.stderr, `${invocation.restore.dryRun ? 'Checking against' : 'Restoring into'} ${where}`);
+  const onPlan = (plan: RestorePlanSummary): void => {
+    if (quiet) return;
+    const databases = plan.databases.length === 0 ? '(none)' : plan.databases.join(', ');
+    writeLine(
+      io.stderr,
+      `Writing into ${where}: database${plan.databases.length === 1 ? '' : 's'} ${databases}` +
+        (invocation.restore.drop === true ? ' (each collection dropped first)' : ''),
+    );
+  };
   try {
     const report = await service.restore({
       ...invocation.restore,
-      ...(invocation.fromStdin ? { from: standardInput(io.stdin) } : {}),
+      from: invocation.fromStdin ? standardInput(io.stdin) : (invocation.restore.from ?? LATEST_BACKUP),
       signal: controller.signal,
       onProgress: progress.onProgress,
+      onPlan,
     });
     progress.finish();
     if (invocation.json) writeLine(io.stdout, toJson(report));
-    else writeLines(io.stdout, restoreReportLines(report));
+    else if (!quiet) writeLines(io.stdout, restoreReportLines(report));
+    if (!invocation.json && !quiet)
+      for (const warning of report.warnings) writeLine(io.stderr, `warning: ${warning}`);
     return hasFailures(report) ? 1 : 0;
   } catch (error) {
     progress.finish();
     // The report says exactly what was restored; the runner then prints the error (and, with --json, both).
-    if (error instanceof RestoreError && !invocation.json)
+    if (error instanceof RestoreError && !invocation.json && !quiet)
       writeLines(io.stdout, restoreReportLines(error.report));
     throw error;
   } finally {
@@ -220,15 +305,18 @@ export const restoreCommand: CommandSpec = {
   description: [
     'Reads archives (gzip detected), mongodump directory dumps and .tar.gz files; without a path, restores the',
     'newest backup of the backup folder. Follows mongorestore: collections are created with their options, data',
-    'is inserted in unordered batches, indexes are built after the data, views last. Writes into --uri. Exits',
-    'with 1 when a namespace failed. Ctrl-C stops between batches; the report says what was restored.',
+    'is inserted in unordered batches, indexes are built after the data, views last. Writes into the target',
+    'cluster when one is configured (--targetUri, MONGO_BACKUP_TARGET_URI), else into --uri; --into decides',
+    'explicitly. The cluster and databases written are printed before any write. Exits with 1 when a namespace',
+    'failed. Ctrl-C stops between batches; the report says what was restored.',
   ],
   flags: RESTORE_FLAGS,
   maxPositionals: 1,
   examples: [
     'mongo-backup restore backups/shop_dump_2026-11-21T23-10-54-123Z.gz --nsFrom="shop.*" --nsTo="shop_copy.*"',
     'mongo-backup restore --uri=mongodb://localhost:27017 --dir=dump --drop',
+    'mongo-backup restore --targetUri=mongodb://localhost:27018 backups/shop_dump_2026-11-21T23-10-54-123Z.gz --drop',
     'mongodump --archive --db=shop | mongo-backup restore --archive --dryRun',
   ],
-  run: (args, io) => runRestoreCommand(parseRestoreArgs(args), io),
+  run: (args, io) => runRestoreCommand(parseRestoreArgs(args, io.env), io),
 };

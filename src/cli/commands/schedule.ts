@@ -144,7 +144,9 @@ export async function runScheduleCommand(
     );
     scheduler.on('start', (info) => logger.write(log.startEvent(info)));
     scheduler.on('success', (result, ms) => logger.write(log.successEvent(result, ms)));
-    scheduler.on('failure', (error, ms) => logger.write(log.failureEvent(error, ms)));
+    scheduler.on('failure', (error, ms) =>
+      logger.write(log.failureEvent(error, ms, scheduler.status().consecutiveFailures)),
+    );
     scheduler.on('skipped', (info) => logger.write(log.skippedEvent(info)));
 
     let received: (signal: CliSignal) => void = () => undefined;

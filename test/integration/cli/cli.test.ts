@@ -273,6 +273,35 @@ describe('check through the CLI', () => {
 });
 
 describe('schedule through the CLI', () => {
+  it('a run that fails is logged, with the failures in a row', async () => {
+    const closed = await unusedPort();
+    const signals = fakeSignals();
+    const stdout = new CapturedOutput();
+    const running = runCaptured(
+      [
+        'schedule',
+        `--uri=mongodb://backup:s3cret-pw@127.0.0.1:${closed}/?serverSelectionTimeoutMS=300`,
+        `--backupDir=${path.join(workDir, 'failing')}`,
+        '--everyHours=24',
+        '--runNow',
+        '--json',
+      ],
+      { signals, stdout },
+    );
+    await waitForOutput(stdout, /"event":"failure"/, 30_000);
+    signals.emit('SIGINT');
+    const run = await running;
+    expect(run.code).toBe(0);
+    const failure = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((event) => event['event'] === 'failure');
+    expect(failure).toMatchObject({ code: 'CONNECTION_FAILED', consecutiveFailures: 1 });
+    expect(String(failure?.['message'])).toContain(`127.0.0.1:${closed}`);
+    expect(run.stdout + run.stderr).not.toContain('s3cret-pw');
+  });
+
   it('--runNow backs up at once, logs the run, and stops on SIGINT', async (ctx) => {
     const uri = requireServer(ctx);
     const backupDir = path.join(workDir, 'scheduled');

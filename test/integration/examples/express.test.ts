@@ -499,7 +499,9 @@ function exampleSuite(): void {
           await gate;
           return service.backup(options);
         },
-        dump: (options) => service.dump(options),
+        // dump() is overloaded (the report's type follows the output): forward every overload.
+        dump: ((options?: Parameters<BackupService['dump']>[0]) =>
+          service.dump(options)) as BackupService['dump'],
         restore: (options) => service.restore(options),
         listBackups: () => service.listBackups(),
         removeBackup: (name) => service.removeBackup(name),

@@ -60,7 +60,7 @@ describe('restore options', () => {
   }
 
   /** Restores the archive with every source collection renamed into `target`, plus the given options. */
-  function restoreInto(target: string, extra: ServiceRestoreOptions = {}): Promise<RestoreReport> {
+  function restoreInto(target: string, extra: Partial<ServiceRestoreOptions> = {}): Promise<RestoreReport> {
     return service.restore({
       from: archive,
       into: 'source',
@@ -422,7 +422,7 @@ describe('restore options', () => {
   describe('drop', () => {
     /** Restores into a fresh target, then again without drop; checks the second report and the target. */
     async function restoreTwice(
-      second: ServiceRestoreOptions,
+      second: Partial<ServiceRestoreOptions>,
       indexesBuilt: (name: string) => Promise<number>,
     ) {
       const target = fresh('ro_twice');
@@ -741,7 +741,7 @@ describe('restore options', () => {
   });
 
   describe('insertion settings give byte-identical documents', () => {
-    const settings: { label: string; options: ServiceRestoreOptions; batchSize?: number }[] = [
+    const settings: { label: string; options: Partial<ServiceRestoreOptions>; batchSize?: number }[] = [
       { label: 'maintainInsertionOrder', options: { maintainInsertionOrder: true } },
       {
         label: 'batchSize 7 with 3 insertion workers per collection',

@@ -152,13 +152,31 @@ describe('schedule in the foreground', () => {
 describe('schedule log lines', () => {
   it('describes a success, a failure and a skip', () => {
     const result = {
-      dump: { path: '/b/shop_dump.gz', sizeBytes: 2048, totalDocuments: 10, collectionCount: 2 },
-      imported: { documentsInserted: 10, failures: 0, duplicates: 0 },
+      dump: {
+        path: '/b/shop_dump.gz',
+        sizeBytes: 2048,
+        totalDocuments: 10,
+        collectionCount: 2,
+        warnings: [],
+      },
+      imported: { documentsInserted: 10, failures: 0, duplicates: 0, warnings: [] },
       removedByRetention: [{ name: 'old.gz' }],
     } as unknown as BackupRunResult;
     expect(successEvent(result, 1500).text).toBe(
       'backup succeeded in 1.50 s: /b/shop_dump.gz; 2.00 KiB, 10 documents in 2 namespaces; imported 10 documents (0 failures); retention removed old.gz',
     );
+    const empty = {
+      dump: {
+        path: '/b/shpo_dump.gz',
+        sizeBytes: 20,
+        totalDocuments: 0,
+        collectionCount: 0,
+        warnings: ['no shpo'],
+      },
+      removedByRetention: [],
+    } as unknown as BackupRunResult;
+    expect(successEvent(empty, 10).text).toContain('; warning: no shpo');
+    expect(successEvent(empty, 10).fields).toMatchObject({ warnings: ['no shpo'] });
     const failure = failureEvent(new ConnectionError('Could not connect'), 20);
     expect(failure.text).toBe('backup failed after 20 ms: error [CONNECTION_FAILED]: Could not connect');
     expect(failure.fields).toMatchObject({ code: 'CONNECTION_FAILED' });

@@ -188,7 +188,9 @@ describe('restore flags → options', () => {
   it('reads a positional path, --dir, or standard input (--archive alone or "-")', () => {
     expect(restore(['dump.gz']).restore).toEqual({ from: 'dump.gz', into: 'source' });
     expect(restore(['--dir=dump']).restore).toEqual({ from: 'dump', into: 'source' });
+    // No path: the newest backup of the backup folder, said explicitly to the library.
     expect(restore(['--db=shop', '--collection=orders']).restore).toEqual({
+      from: 'latest',
       into: 'source',
       db: 'shop',
       collection: 'orders',

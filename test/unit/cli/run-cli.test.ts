@@ -46,7 +46,19 @@ describe('global help and version', () => {
       expect((await runCaptured(['help', command.name])).stdout).toBe(run.stdout);
     }
     // --help wins over anything else on the line, even flags that would be errors.
-    expect((await runCaptured(['dump', '--nope', '-h'])).code).toBe(0);
+    expect((await runCaptured(['dump', '--nope', '--help'])).code).toBe(0);
+    // -h is help only for commands without a host to connect to.
+    expect((await runCaptured(['inspect', '--nope', '-h'])).code).toBe(0);
+  });
+
+  it('-h is the host for dump and restore, as in mongodump: it never prints help and exits 0', async () => {
+    for (const command of ['dump', 'restore']) {
+      const run = await runCaptured([command, '-h']);
+      expect(run.stdout).not.toContain('Usage:');
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain('-h');
+    }
+    expect((await runCaptured(['dump', '--help'])).stdout).toContain('--help');
   });
 
   it('finds commands by alias', () => {

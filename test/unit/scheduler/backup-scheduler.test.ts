@@ -62,6 +62,62 @@ describe('BackupScheduler runs', () => {
     expect(status).not.toHaveProperty('nextRunAt');
   });
 
+  it('counts failures in a row until a success, and when the last success was', async () => {
+    let fail = true;
+    const s = scheduler({
+      schedule: { cron: '0 3 * * *' },
+      task: () => (fail ? Promise.reject(new Error('target down')) : Promise.resolve('ok')),
+      logger: false,
+    });
+    expect(s.status()).toMatchObject({ consecutiveFailures: 0 });
+    expect(s.status()).not.toHaveProperty('lastSuccessAt');
+    await s.tick();
+    await s.tick();
+    expect(s.status()).toMatchObject({ failures: 2, consecutiveFailures: 2 });
+    fail = false;
+    await s.tick();
+    expect(s.status()).toMatchObject({ failures: 2, consecutiveFailures: 0 });
+    expect(s.status().lastSuccessAt).toBeInstanceOf(Date);
+    fail = true;
+    await s.tick();
+    expect(s.status()).toMatchObject({ failures: 3, consecutiveFailures: 1 });
+  });
+
+  it('logs a failure nobody listens to (console by default), redacted, and not when a listener handles it', async () => {
+    const task = () => Promise.reject(new Error('auth failed for mongodb://backup:hunter2@db:27017'));
+    const logged: string[] = [];
+    const quiet = scheduler({
+      schedule: { cron: '0 3 * * *' },
+      task,
+      logger: { error: (m) => logged.push(m) },
+    });
+    await quiet.tick();
+    await quiet.tick();
+    expect(logged).toEqual([
+      '[mongo-backup-service] backup run failed (1 in a row): auth failed for mongodb://***:***@db:27017',
+      '[mongo-backup-service] backup run failed (2 in a row): auth failed for mongodb://***:***@db:27017',
+    ]);
+
+    const listened = scheduler({
+      schedule: { cron: '0 3 * * *' },
+      task,
+      logger: { error: (m) => logged.push(m) },
+    });
+    listened.on('failure', () => undefined);
+    await listened.tick();
+    expect(logged).toHaveLength(2);
+
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      await scheduler({ schedule: { cron: '0 3 * * *' }, task }).tick();
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(String(spy.mock.calls[0]?.[0])).toContain('backup run failed (1 in a row)');
+      expect(String(spy.mock.calls[0]?.[0])).not.toContain('hunter2');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('reports failures, rejects runNow with the task error and redacts it in the status', async () => {
     const error = new Error('auth failed for mongodb://backup:hunter2@db:27017');
     const s = scheduler({ schedule: { cron: '0 3 * * *' }, task: () => Promise.reject(error) });
