@@ -7,11 +7,10 @@
  */
 
 import { Readable, pipeline } from 'node:stream';
-import type { TransformOptions } from 'node:stream';
-import { createGzip } from 'node:zlib';
-import type { ZlibOptions } from 'node:zlib';
 import { ArchiveError, ErrorCode } from '../errors.js';
-import { DEFAULT_ZLIB_CHUNK_SIZE, ZLIB_BUFFER_SIZE } from './constants.js';
+import { ZLIB_BUFFER_SIZE } from './constants.js';
+import { createGzipStage } from './gzip/compressor.js';
+import type { ResolvedGzip } from './gzip/member-options.js';
 
 interface Waiter {
   resolve(): void;
@@ -34,7 +33,7 @@ export class OutputChannel {
   private failure: unknown;
   private ended = false;
 
-  constructor(highWaterMark: number, gzipLevel: number | undefined) {
+  constructor(highWaterMark: number, gzip: ResolvedGzip | undefined) {
     this.raw = new Readable({
       highWaterMark,
       read: () => this.resume(),
@@ -51,20 +50,14 @@ export class OutputChannel {
         callback(error);
       },
     });
-    if (gzipLevel === undefined) {
+    if (gzip === undefined) {
       this.stream = this.raw;
     } else {
-      const gzipOptions: ZlibOptions & TransformOptions = {
-        level: gzipLevel,
-        chunkSize: DEFAULT_ZLIB_CHUNK_SIZE,
-        readableHighWaterMark: ZLIB_BUFFER_SIZE,
-        writableHighWaterMark: ZLIB_BUFFER_SIZE,
-      };
-      const gzip = createGzip(gzipOptions);
-      pipeline(this.raw, gzip, (error) => {
+      const compressor = createGzipStage(gzip, ZLIB_BUFFER_SIZE);
+      pipeline(this.raw, compressor, (error) => {
         if (error) this.fail(error);
       });
-      this.stream = gzip;
+      this.stream = compressor;
     }
     // Errors also reach the user through write(), end() and finish(); without a listener an abort() nobody reads
     // would crash the process.
