@@ -32,10 +32,14 @@ export const MEMBER_HEADER_SIZE = 20;
 /** Size of every member's trailer (CRC-32, ISIZE). */
 export const MEMBER_TRAILER_SIZE = 8;
 /**
- * The largest member length a reader trusts (64 MiB): a larger value is treated as not marked, so that a damaged
- * length never makes the reader buffer more than this.
+ * The largest member length a reader trusts (17 MiB: a member of the writer's largest input, 16 MiB, stays under it
+ * even stored uncompressed): a larger value is treated as not marked, so that a damaged length never makes the
+ * reader buffer more than this.
  */
-export const MAX_MEMBER_LENGTH = 64 * 1024 * 1024;
+export const MAX_MEMBER_LENGTH = 17 * 1024 * 1024;
+
+/** The most bytes one marked member may inflate to (the writer's largest input); more falls back to streaming. */
+export const MAX_MEMBER_OUTPUT = 16 * 1024 * 1024;
 
 const FLAG_FEXTRA = 0x04;
 /** The 10-byte header zlib's `gzip` writes: no flags, no time, OS Unix. */

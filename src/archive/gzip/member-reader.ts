@@ -11,7 +11,7 @@
 import { gunzip } from 'node:zlib';
 import type { Zlib } from 'node:zlib';
 import { DEFAULT_ZLIB_CHUNK_SIZE } from '../constants.js';
-import { MEMBER_HEADER_SIZE, markedMemberLength } from './member-format.js';
+import { MAX_MEMBER_OUTPUT, MEMBER_HEADER_SIZE, markedMemberLength } from './member-format.js';
 import { gunzipStream, gzipError, trailingBytesError } from './stream-gunzip.js';
 
 /**
@@ -88,14 +88,18 @@ class Unread {
 }
 
 /**
- * Inflates one whole member. An input that ends early (`Z_BUF_ERROR`) or a member shorter than announced gives
- * `undefined`: the announced length may be what is wrong, and a plain gunzip, which ignores it, decides.
+ * Inflates one whole member. An input that ends early (`Z_BUF_ERROR`), a member shorter than announced or one that
+ * inflates to more than {@link MAX_MEMBER_OUTPUT} gives `undefined`: the announced length may be what is wrong, and a
+ * plain gunzip, which ignores it, decides.
  */
 function inflateMember(member: Buffer): Promise<Inflated> {
   return new Promise((resolve) => {
-    gunzip(member, { chunkSize: DEFAULT_ZLIB_CHUNK_SIZE, info: true }, (error, result) => {
+    const options = { chunkSize: DEFAULT_ZLIB_CHUNK_SIZE, maxOutputLength: MAX_MEMBER_OUTPUT, info: true };
+    gunzip(member, options, (error, result) => {
       if (error !== null) {
-        resolve((error as { code?: unknown }).code === 'Z_BUF_ERROR' ? undefined : { error });
+        // Larger than any member we write (a gzip bomb?): the streaming path inflates it with bounded memory.
+        const code = (error as { code?: unknown }).code;
+        resolve(code === 'Z_BUF_ERROR' || code === 'ERR_BUFFER_TOO_LARGE' ? undefined : { error });
         return;
       }
       // With `info`, the callback gets the output buffer and the engine (typed as a plain Buffer).

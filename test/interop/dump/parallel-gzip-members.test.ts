@@ -52,7 +52,7 @@ describe('parallel gzip members are read by the real tools', () => {
       text: Array.from({ length: 200 }, (_, k) => ((i * 7919 + k * 104729) % 99991).toString(36)).join(' '),
       n: i * 1.5,
     }));
-    await client.db(source).collection('bulk').insertMany(bulk);
+    await client.db(source).collection<(typeof bulk)[number]>('bulk').insertMany(bulk);
   });
 
   afterAll(async () => {

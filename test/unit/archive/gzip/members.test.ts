@@ -9,6 +9,8 @@ import {
   readArchive,
 } from '../../../../src/archive/index.js';
 import type { ArchiveEvent, ArchiveWriterOptions } from '../../../../src/archive/index.js';
+import { MAX_MEMBER_OUTPUT, markMember } from '../../../../src/archive/gzip/member-format.js';
+import { gunzipMembers } from '../../../../src/archive/gzip/member-reader.js';
 import { createMemberGzip } from '../../../../src/archive/gzip/member-writer.js';
 import { bson, chunks, collect } from '../helpers.js';
 
@@ -228,6 +230,17 @@ describe('parallel gzip members: the reader gives what the single-stream path gi
     }
     expect(counts.accepted).toBeGreaterThan(0);
     expect(counts.rejected).toBeGreaterThan(0);
+  });
+
+  test('a marked member inflating to more than any member we write is streamed instead (bounded memory)', async () => {
+    const big = Buffer.alloc(MAX_MEMBER_OUTPUT + 1024 * 1024, 0x61);
+    const marked = markMember(gzipSync(big));
+    let total = 0;
+    for await (const chunk of gunzipMembers([marked], undefined, () => 0, 2)) {
+      expect(chunk.length).toBeLessThanOrEqual(1024 * 1024);
+      total += chunk.length;
+    }
+    expect(total).toBe(big.length);
   });
 
   test('a Readable source is read through the parallel path too', async () => {
