@@ -87,6 +87,28 @@ describe('parallel gzip members are read by the real tools', () => {
     expect(await expectSameDocuments(client!.db(source), client!.db(target))).toBeGreaterThan(5000);
   });
 
+  it('dump({ parallelGzip: false }) writes one plain gzip stream, as mongodump does, which mongorestore restores', async (ctx) => {
+    const uri = requireServer(ctx);
+    const mongorestore = requireTool(ctx, 'mongorestore');
+    const target = uniqueDbName('pgz_one');
+    targets.push(target);
+    const output = path.join(workDir, 'single.archive.gz');
+    const service = new MongoBackupService({ source: client!, backupDir: workDir, env: {} });
+    await service.dump({ databases: [source], output, gzip: true, parallelGzip: false });
+    const gz = await readFile(output);
+    expect(gz[3]).toBe(0); // no FEXTRA: zlib's plain header
+    expect((await inspectArchive(gz)).valid).toBe(true);
+    await runToolOk(mongorestore, [
+      `--uri=${uri}`,
+      `--archive=${output}`,
+      '--gzip',
+      `--nsFrom=${source}.*`,
+      `--nsTo=${target}.*`,
+      ...(isFerretDb() ? ['--noIndexRestore'] : []),
+    ]);
+    expect(await expectSameDocuments(client!.db(source), client!.db(target))).toBeGreaterThan(5000);
+  });
+
   it('zero bytes after a gzip archive: the real mongorestore fails, and so does our inspect (#9 item 9)', async (ctx) => {
     const uri = requireServer(ctx);
     const mongorestore = requireTool(ctx, 'mongorestore');
