@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -59,6 +59,20 @@ describe('directory dumps and .tar.gz get parallel gzip members', () => {
     const single = path.join(work, 'single');
     await writeDump(single, { parallel: false });
     expect((await readFile(path.join(single, 'd', 'c.bson.gz')))[3]).toBe(0);
+  });
+
+  test('a .bson.gz followed by zero bytes is refused, naming the file (mongorestore fails on it too)', async () => {
+    const dir = path.join(work, 'padded');
+    await writeDump(dir, true);
+    const file = path.join(dir, 'd', 'c.bson.gz');
+    await writeFile(file, Buffer.concat([await readFile(file), Buffer.alloc(64)]));
+    const reading = (async () => {
+      for await (const _event of readDirectoryDump(dir)) void _event;
+    })();
+    await expect(reading).rejects.toMatchObject({
+      code: 'ARCHIVE_CORRUPT',
+      message: expect.stringContaining('c.bson.gz'),
+    });
   });
 
   test('a .tar.gz is length-marked members and extracts to the same files', async () => {
