@@ -11,6 +11,7 @@ import { ArchiveError, ErrorCode } from '../errors.js';
 import { ZLIB_BUFFER_SIZE } from './constants.js';
 import { createGzipStage } from './gzip/compressor.js';
 import type { ResolvedGzip } from './gzip/member-options.js';
+import { SegmentPool } from './gzip/segment-pool.js';
 
 interface Waiter {
   resolve(): void;
@@ -32,6 +33,8 @@ export class OutputChannel {
   private waiters: Waiter[] = [];
   private failure: unknown;
   private ended = false;
+  /** Segments come back here once the parallel gzip stage has copied them; `undefined` when nothing recycles. */
+  private readonly pool: SegmentPool | undefined;
 
   constructor(highWaterMark: number, gzip: ResolvedGzip | undefined) {
     this.raw = new Readable({
@@ -53,7 +56,9 @@ export class OutputChannel {
     if (gzip === undefined) {
       this.stream = this.raw;
     } else {
-      const compressor = createGzipStage(gzip, ZLIB_BUFFER_SIZE);
+      const pool = gzip.parallel ? new SegmentPool() : undefined;
+      this.pool = pool;
+      const compressor = createGzipStage(gzip, ZLIB_BUFFER_SIZE, pool && ((chunk) => pool.release(chunk)));
       pipeline(this.raw, compressor, (error) => {
         if (error) this.fail(error);
       });
@@ -62,6 +67,14 @@ export class OutputChannel {
     // Errors also reach the user through write(), end() and finish(); without a listener an abort() nobody reads
     // would crash the process.
     this.stream.on('error', () => undefined);
+  }
+
+  /**
+   * A buffer for a segment of `size` bytes, recycled when the output is parallel gzip (whose stage hands each pushed
+   * buffer back once copied); a new one otherwise (the bytes are then the reader's or zlib's to keep).
+   */
+  allocate(size: number): Buffer {
+    return this.pool?.allocate(size) ?? Buffer.allocUnsafe(size);
   }
 
   /** Appends bytes to the archive. Throws when the stream has failed. */

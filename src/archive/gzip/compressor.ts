@@ -13,15 +13,21 @@ import { createMemberGzip } from './member-writer.js';
 import type { ResolvedGzip } from './member-options.js';
 
 /**
- * A Transform that gzips its input as `gzip` says, with buffers of `highWaterMark` bytes on each side.
+ * A Transform that gzips its input as `gzip` says, with buffers of `highWaterMark` bytes on each side. With parallel
+ * members, `consumed` is called with each input chunk once copied (zlib's single stream gives no such signal).
  */
-export function createGzipStage(gzip: ResolvedGzip, highWaterMark: number): Transform {
+export function createGzipStage(
+  gzip: ResolvedGzip,
+  highWaterMark: number,
+  consumed?: (chunk: Buffer) => void,
+): Transform {
   if (gzip.parallel) {
     return createMemberGzip({
       level: gzip.level,
       memberSize: gzip.memberSize,
       concurrency: gzip.concurrency,
       highWaterMark,
+      consumed,
     });
   }
   const options: ZlibOptions & TransformOptions = {

@@ -23,6 +23,8 @@ export interface MemberGzipSettings {
   readonly concurrency: number;
   /** The readable side's buffer, in bytes. Defaults to 1 MiB. */
   readonly highWaterMark?: number | undefined;
+  /** Called with each input chunk once it has been copied (the writer may then reuse its memory). */
+  readonly consumed?: ((chunk: Buffer) => void) | undefined;
 }
 
 interface Slot {
@@ -64,6 +66,7 @@ class MemberGzip extends Transform {
         this.filled = 0;
       }
     }
+    this.settings.consumed?.(chunk);
     if (this.full()) this.held = callback;
     else callback();
   }
