@@ -169,7 +169,7 @@ export async function* gunzipMembers(
     if (bytes.length > 0) yield bytes;
   }
   if (unread.length > 0 && members > 0 && unread.peek(1)[0] !== 0x1f) throw trailingBytesError(position());
-  if (unread.length > 0 || !exhausted) {
+  if (unread.length > 0 || !exhausted || members === 0) {
     yield* gunzipStream(unread.takeAll(), exhausted ? undefined : rest, position);
   }
 }

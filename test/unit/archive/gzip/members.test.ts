@@ -243,6 +243,19 @@ describe('parallel gzip members: the reader gives what the single-stream path gi
     expect(total).toBe(big.length);
   });
 
+  test('empty gzip input: the same truncation error on both paths', async () => {
+    for (const parallelGunzip of [true, false]) {
+      await expect(
+        (async () => {
+          for await (const _event of readArchive([], { gzip: true, parallelGunzip })) void _event;
+        })(),
+      ).rejects.toMatchObject({
+        code: 'ARCHIVE_TRUNCATED',
+        message: expect.stringContaining('gzip stream ends early'),
+      });
+    }
+  });
+
   test('a Readable source is read through the parallel path too', async () => {
     const marked = await archive({ memberSize: 2000 });
     const out: ArchiveEvent[] = [];
