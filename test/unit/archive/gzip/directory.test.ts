@@ -37,7 +37,7 @@ async function writeDump(
 ): Promise<Buffer[]> {
   const writer = createDirectoryWriter({ dir, gzip, serverVersion: '7.0.0' });
   const documents = Array.from({ length: 3000 }, (_, i) => bson({ i, text: `row ${i} `.repeat(i % 23) }));
-  const ns = await writer.namespace('d', 'c', formatMetadataJson({ options: {}, indexes: [] }));
+  const ns = await writer.namespace('d', 'c', formatMetadataJson({ options: new Map(), indexes: [] }));
   for (const document of documents) await ns.write(document);
   await ns.end();
   await writer.close();
