@@ -28,6 +28,11 @@ export {
 } from './constants.js';
 export { Crc64, crc64, crc64FromInt64, crc64ToInt64 } from './crc64.js';
 export { inspectArchive, inspectEvents } from './inspect.js';
+export {
+  DEFAULT_GZIP_MEMBER_SIZE,
+  defaultGzipConcurrency,
+  MAX_GZIP_MEMBER_SIZE,
+} from './gzip/member-options.js';
 export { formatMetadataJson, parseMetadataJson } from './metadata-json.js';
 export {
   decodeOrderedDocument,
@@ -83,6 +88,7 @@ export type {
 
 export type { ArchiveErrorOptions, MongoBackupErrorOptions } from '../errors.js';
 export type { ArchiveInspection, InspectedNamespace } from './inspect.js';
+export type { GzipParallelOptions } from './gzip/member-options.js';
 export type { ArchiveSource } from './input-source.js';
 export type { BlockHeader } from './namespace-header.js';
 export type { ServerVersion } from './namespace-layout.js';

@@ -6,13 +6,11 @@
  * @packageDocumentation
  */
 
-import { Readable, pipeline } from 'node:stream';
-import type { TransformOptions } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import type { ZlibOptions } from 'node:zlib';
+import { Readable } from 'node:stream';
 import { ArchiveError, ErrorCode, MongoBackupUsageError } from '../errors.js';
-import { DEFAULT_ZLIB_CHUNK_SIZE, ZLIB_BUFFER_SIZE } from './constants.js';
-import { TRUNCATION_HINT, badMagicHint, withHint } from './hints.js';
+import { gunzipMembers } from './gzip/member-reader.js';
+import { defaultGzipConcurrency } from './gzip/member-options.js';
+import { gunzipStream } from './gzip/stream-gunzip.js';
 
 /**
  * Bytes of an archive: a Node Readable (e.g. `fs.createReadStream`), any async or sync iterable of byte chunks, or
@@ -22,12 +20,13 @@ export type ArchiveSource = Readable | AsyncIterable<Uint8Array> | Iterable<Uint
 
 /**
  * Yields the decompressed bytes of `source`. `position()` tells how many decompressed bytes the caller has consumed,
- * to place gzip errors.
+ * to place gzip errors. With `parallelGunzip`, length-marked gzip members are inflated several at once.
  */
 export async function* decompressedChunks(
   source: ArchiveSource,
   gzip: boolean | 'auto',
   position: () => number,
+  parallelGunzip = true,
 ): AsyncGenerator<Buffer, void, undefined> {
   const iterator = iterate(source);
   const head: Buffer[] = [];
@@ -55,7 +54,10 @@ export async function* decompressedChunks(
       }
       return;
     }
-    yield* gunzipped(head, exhausted ? undefined : iterator, position);
+    const rest = exhausted ? undefined : buffers(iterator, position);
+    yield* parallelGunzip
+      ? gunzipMembers(head, rest, position, defaultGzipConcurrency())
+      : gunzipStream(head, rest, position);
   } finally {
     // Stop the source. A Readable is destroyed directly: its iterator's return() would wait for a pending read.
     if (source instanceof Readable) source.destroy();
@@ -63,78 +65,14 @@ export async function* decompressedChunks(
   }
 }
 
-async function* gunzipped(
-  head: readonly Buffer[],
-  rest: AsyncIterator<unknown> | undefined,
+/** The chunks of `iterator` as Buffers. */
+async function* buffers(
+  iterator: AsyncIterator<unknown>,
   position: () => number,
-): AsyncGenerator<Buffer, void, undefined> {
-  let sourceError: unknown;
-  let sample: Buffer | undefined;
-  async function* compressed(): AsyncGenerator<Buffer, void, undefined> {
-    for (const chunk of head) {
-      sample ??= chunk.subarray(0, 64);
-      yield chunk;
-    }
-    if (rest === undefined) return;
-    try {
-      for (let next = await rest.next(); next.done !== true; next = await rest.next()) {
-        const chunk = toBuffer(next.value, position());
-        sample ??= chunk.subarray(0, 64);
-        yield chunk;
-      }
-    } catch (error) {
-      sourceError = error;
-      throw error;
-    }
+): AsyncGenerator<Buffer, void> {
+  for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
+    yield toBuffer(next.value, position());
   }
-  const input = Readable.from(compressed(), { objectMode: false });
-  const gunzipOptions: ZlibOptions & TransformOptions = {
-    chunkSize: DEFAULT_ZLIB_CHUNK_SIZE,
-    readableHighWaterMark: ZLIB_BUFFER_SIZE,
-    writableHighWaterMark: ZLIB_BUFFER_SIZE,
-  };
-  const gunzip = createGunzip(gunzipOptions);
-  pipeline(input, gunzip, () => undefined);
-  try {
-    for await (const chunk of gunzip) yield chunk as Buffer;
-  } catch (error) {
-    if (error === sourceError || error instanceof ArchiveError) throw error;
-    throw gzipError(error, position(), sample);
-  } finally {
-    gunzip.destroy();
-    input.destroy();
-  }
-}
-
-/** Describes a gunzip failure as an archive error. */
-function gzipError(error: unknown, offset: number, sample: Buffer | undefined): ArchiveError {
-  const code = (error as { code?: unknown }).code;
-  const message = (error as Error).message;
-  if (offset === 0 && sample !== undefined && !(sample[0] === 0x1f && sample[1] === 0x8b)) {
-    return new ArchiveError(
-      ErrorCode.ARCHIVE_BAD_MAGIC,
-      withHint('gzip was requested but the input is not gzip data', badMagicHint(sample)),
-      { offset, cause: error },
-    );
-  }
-  if (code === 'Z_BUF_ERROR') {
-    return new ArchiveError(
-      ErrorCode.ARCHIVE_TRUNCATED,
-      withHint(`The gzip stream ends early (${message})`, TRUNCATION_HINT),
-      {
-        offset,
-        cause: error,
-      },
-    );
-  }
-  return new ArchiveError(
-    ErrorCode.ARCHIVE_CORRUPT,
-    `The gzip data is corrupt near decompressed byte ${offset}: ${message}`,
-    {
-      offset,
-      cause: error,
-    },
-  );
 }
 
 function toBuffer(chunk: unknown, offset: number): Buffer {

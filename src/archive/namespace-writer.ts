@@ -168,7 +168,7 @@ export class SegmentingNamespaceWriter implements NamespaceWriter {
       flushed = true;
     }
     if (this.segment === null) {
-      this.segment = Buffer.allocUnsafe(headerLength + Math.max(this.segmentSize, length) + 4);
+      this.segment = this.output.allocate(headerLength + Math.max(this.segmentSize, length) + 4);
       this.segmentHeader.copy(this.segment, 0);
     }
     this.segment.set(document, headerLength + this.fill);

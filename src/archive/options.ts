@@ -12,6 +12,8 @@ import {
   DEFAULT_TOOL_VERSION,
   MAX_BSON_SIZE,
 } from './constants.js';
+import { gzipParallelShape, resolveGzip } from './gzip/member-options.js';
+import type { GzipParallelOptions, ResolvedGzip } from './gzip/member-options.js';
 import { parseServerVersion } from './namespace-layout.js';
 import type { CollectionMetadata, NamespaceType } from './types.js';
 
@@ -47,8 +49,12 @@ export interface ArchiveWriterOptions {
   };
   /** Every namespace of the archive, written first as the prelude. Order is kept. */
   readonly namespaces: readonly ArchiveWriterNamespace[];
-  /** Gzip the whole stream, magic included, as `mongodump --gzip` does. Defaults to `false`; `true` means level 6. */
-  readonly gzip?: boolean | { readonly level?: number | undefined } | undefined;
+  /**
+   * Gzip the whole stream, magic included, as `mongodump --gzip` does. Defaults to `false`; `true` means level 6 with
+   * parallel members ({@link GzipParallelOptions}); `{ parallel: false }` writes one single deflate stream as
+   * mongodump does.
+   */
+  readonly gzip?: boolean | ({ readonly level?: number | undefined } & GzipParallelOptions) | undefined;
   /** Bytes of documents gathered per namespace before a data segment is written. Defaults to {@link DEFAULT_SEGMENT_SIZE}. */
   readonly segmentSize?: number | undefined;
 }
@@ -60,6 +66,12 @@ export interface ReadArchiveOptions {
    * Defaults to `'auto'`.
    */
   readonly gzip?: boolean | 'auto' | undefined;
+  /**
+   * Inflate several gzip members at once when they carry their length (as this library's parallel gzip writes
+   * them); other gzip input is read as one stream either way. Defaults to `true`; `false` reads every gzip input as
+   * one stream.
+   */
+  readonly parallelGunzip?: boolean | undefined;
 }
 
 /**
@@ -76,8 +88,8 @@ export interface ResolvedWriterOptions {
   readonly concurrentCollections: number;
   /** As {@link ArchiveWriterOptions.namespaces}. */
   readonly namespaces: readonly ArchiveWriterNamespace[];
-  /** zlib level, or `undefined` for no compression. */
-  readonly gzipLevel: number | undefined;
+  /** How to gzip, or `undefined` for no compression. */
+  readonly gzip: ResolvedGzip | undefined;
   /** As {@link ArchiveWriterOptions.segmentSize}, defaulted. */
   readonly segmentSize: number;
 }
@@ -111,11 +123,19 @@ const writerSchema = z.object({
     concurrentCollections: z.number().int().min(1).max(0x7fffffff).optional(),
   }),
   namespaces: z.array(namespaceSchema),
-  gzip: z.union([z.boolean(), z.object({ level: z.number().int().min(-1).max(9).optional() })]).optional(),
+  gzip: z
+    .union([
+      z.boolean(),
+      z.object({ level: z.number().int().min(-1).max(9).optional(), ...gzipParallelShape }),
+    ])
+    .optional(),
   segmentSize: z.number().int().min(1).max(MAX_BSON_SIZE).optional(),
 });
 
-const readerSchema = z.object({ gzip: z.union([z.boolean(), z.literal('auto')]).optional() });
+const readerSchema = z.object({
+  gzip: z.union([z.boolean(), z.literal('auto')]).optional(),
+  parallelGunzip: z.boolean().optional(),
+});
 
 function validate<T>(schema: z.ZodType, value: unknown, what: string): T {
   const result = schema.safeParse(value);
@@ -137,16 +157,29 @@ export function resolveWriterOptions(options: ArchiveWriterOptions): ResolvedWri
     toolVersion: valid.header.toolVersion ?? DEFAULT_TOOL_VERSION,
     concurrentCollections: valid.header.concurrentCollections ?? DEFAULT_CONCURRENT_COLLECTIONS,
     namespaces: valid.namespaces,
-    gzipLevel: gzip === false ? undefined : gzip === true ? 6 : (gzip.level ?? 6),
+    gzip: gzip === false ? undefined : gzip === true ? resolveGzip(6) : resolveGzip(gzip.level ?? 6, gzip),
     segmentSize: valid.segmentSize ?? DEFAULT_SEGMENT_SIZE,
   };
 }
 
 /**
- * Validates reader options and returns the gzip mode.
+ * Reader options with every default applied.
+ *
+ * @internal
+ */
+export interface ResolvedReaderOptions {
+  /** As {@link ReadArchiveOptions.gzip}, defaulted. */
+  readonly gzip: boolean | 'auto';
+  /** As {@link ReadArchiveOptions.parallelGunzip}, defaulted. */
+  readonly parallelGunzip: boolean;
+}
+
+/**
+ * Validates reader options and applies defaults.
  *
  * @throws {@link MongoBackupConfigError} when an option is invalid.
  */
-export function resolveGzipMode(options: ReadArchiveOptions): boolean | 'auto' {
-  return validate<ReadArchiveOptions>(readerSchema, options, 'archive reader options').gzip ?? 'auto';
+export function resolveReaderOptions(options: ReadArchiveOptions): ResolvedReaderOptions {
+  const valid = validate<ReadArchiveOptions>(readerSchema, options, 'archive reader options');
+  return { gzip: valid.gzip ?? 'auto', parallelGunzip: valid.parallelGunzip ?? true };
 }

@@ -7,11 +7,11 @@
  */
 
 import { Readable, pipeline } from 'node:stream';
-import type { TransformOptions } from 'node:stream';
-import { createGzip } from 'node:zlib';
-import type { ZlibOptions } from 'node:zlib';
 import { ArchiveError, ErrorCode } from '../errors.js';
-import { DEFAULT_ZLIB_CHUNK_SIZE, ZLIB_BUFFER_SIZE } from './constants.js';
+import { ZLIB_BUFFER_SIZE } from './constants.js';
+import { createGzipStage } from './gzip/compressor.js';
+import type { ResolvedGzip } from './gzip/member-options.js';
+import { SegmentPool } from './gzip/segment-pool.js';
 
 interface Waiter {
   resolve(): void;
@@ -33,8 +33,10 @@ export class OutputChannel {
   private waiters: Waiter[] = [];
   private failure: unknown;
   private ended = false;
+  /** Segments come back here once the parallel gzip stage has copied them; `undefined` when nothing recycles. */
+  private readonly pool: SegmentPool | undefined;
 
-  constructor(highWaterMark: number, gzipLevel: number | undefined) {
+  constructor(highWaterMark: number, gzip: ResolvedGzip | undefined) {
     this.raw = new Readable({
       highWaterMark,
       read: () => this.resume(),
@@ -51,24 +53,28 @@ export class OutputChannel {
         callback(error);
       },
     });
-    if (gzipLevel === undefined) {
+    if (gzip === undefined) {
       this.stream = this.raw;
     } else {
-      const gzipOptions: ZlibOptions & TransformOptions = {
-        level: gzipLevel,
-        chunkSize: DEFAULT_ZLIB_CHUNK_SIZE,
-        readableHighWaterMark: ZLIB_BUFFER_SIZE,
-        writableHighWaterMark: ZLIB_BUFFER_SIZE,
-      };
-      const gzip = createGzip(gzipOptions);
-      pipeline(this.raw, gzip, (error) => {
+      const pool = gzip.parallel ? new SegmentPool() : undefined;
+      this.pool = pool;
+      const compressor = createGzipStage(gzip, ZLIB_BUFFER_SIZE, pool && ((chunk) => pool.release(chunk)));
+      pipeline(this.raw, compressor, (error) => {
         if (error) this.fail(error);
       });
-      this.stream = gzip;
+      this.stream = compressor;
     }
     // Errors also reach the user through write(), end() and finish(); without a listener an abort() nobody reads
     // would crash the process.
     this.stream.on('error', () => undefined);
+  }
+
+  /**
+   * A buffer for a segment of `size` bytes, recycled when the output is parallel gzip (whose stage hands each pushed
+   * buffer back once copied); a new one otherwise (the bytes are then the reader's or zlib's to keep).
+   */
+  allocate(size: number): Buffer {
+    return this.pool?.allocate(size) ?? Buffer.allocUnsafe(size);
   }
 
   /** Appends bytes to the archive. Throws when the stream has failed. */

@@ -7,7 +7,7 @@
 import { ArchiveParser } from './archive-parser.js';
 import { decompressedChunks } from './input-source.js';
 import type { ArchiveSource } from './input-source.js';
-import { resolveGzipMode } from './options.js';
+import { resolveReaderOptions } from './options.js';
 import type { ReadArchiveOptions } from './options.js';
 import type { ArchiveEvent } from './types.js';
 
@@ -41,9 +41,9 @@ export async function* readArchive(
   source: ArchiveSource,
   options: ReadArchiveOptions = {},
 ): AsyncGenerator<ArchiveEvent, void, undefined> {
-  const gzip = resolveGzipMode(options);
+  const { gzip, parallelGunzip } = resolveReaderOptions(options);
   const parser = new ArchiveParser();
-  for await (const chunk of decompressedChunks(source, gzip, () => parser.position)) {
+  for await (const chunk of decompressedChunks(source, gzip, () => parser.position, parallelGunzip)) {
     yield* parser.feed(chunk);
   }
   parser.end();

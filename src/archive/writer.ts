@@ -122,7 +122,7 @@ class SegmentedArchiveWriter implements ArchiveWriter {
     const version = parseServerVersion(resolved.serverVersion) as ServerVersion;
     for (const namespace of resolved.namespaces) this.addSlot(toEntry(namespace), version);
     this.segmentSize = resolved.segmentSize;
-    this.output = new OutputChannel(Math.max(resolved.segmentSize, 64 * 1024), resolved.gzipLevel);
+    this.output = new OutputChannel(Math.max(resolved.segmentSize, 64 * 1024), resolved.gzip);
     this.stream = this.output.stream;
     this.gate = new NamespaceGate(resolved.concurrentCollections);
     this.stream.once('close', () => {

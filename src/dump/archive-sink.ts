@@ -17,6 +17,8 @@ export interface ArchiveSinkOptions {
   readonly output: string | Writable;
   /** zlib level, or `undefined` for no compression. */
   readonly gzipLevel: number | undefined;
+  /** Parallel gzip members (`true`) or one deflate stream. */
+  readonly parallelGzip: boolean;
   readonly concurrentCollections: number;
 }
 
@@ -40,7 +42,9 @@ export async function createArchiveSink(plan: DumpPlan, options: ArchiveSinkOpti
       metadataJson: ns.metadataJson,
       type: ns.type,
     })),
-    ...(options.gzipLevel === undefined ? {} : { gzip: { level: options.gzipLevel } }),
+    ...(options.gzipLevel === undefined
+      ? {}
+      : { gzip: { level: options.gzipLevel, parallel: options.parallelGzip } }),
   });
   const stored = new ByteCounter();
   // The file stream is ended by commit(), so that it can be flushed to disk first; a caller's stream by pipeline.

@@ -20,6 +20,8 @@ export interface DirectorySinkOptions {
   readonly output: string | Writable;
   /** zlib level for every file (or for the tarball), or `undefined` for none. */
   readonly gzipLevel: number | undefined;
+  /** Parallel gzip members (`true`) or one deflate stream per file (or for the tarball). */
+  readonly parallelGzip: boolean;
   /** Pack the folder into one `.tar.gz`. */
   readonly tarball: boolean;
 }
@@ -43,7 +45,9 @@ export async function createDirectorySink(plan: DumpPlan, options: DirectorySink
     dir: staging,
     serverVersion: plan.serverVersion,
     // In a tarball the whole file is compressed once; files inside stay plain, as mongorestore --dir expects.
-    ...(options.gzipLevel === undefined || options.tarball ? {} : { gzip: { level: options.gzipLevel } }),
+    ...(options.gzipLevel === undefined || options.tarball
+      ? {}
+      : { gzip: { level: options.gzipLevel, parallel: options.parallelGzip } }),
   });
 
   return {
@@ -107,7 +111,10 @@ async function openNamespace(
 }
 
 async function packStaging(staging: string, options: DirectorySinkOptions): Promise<SinkResult> {
-  const level = options.gzipLevel === undefined ? {} : { level: options.gzipLevel };
+  const level = {
+    ...(options.gzipLevel === undefined ? {} : { level: options.gzipLevel }),
+    parallel: options.parallelGzip,
+  };
   if (typeof options.output !== 'string') {
     const counter = new ByteCounter();
     counter.pipe(options.output);

@@ -63,6 +63,7 @@ const dumpOptionsSchema = z
     parallelCollections: z.number().int().min(1).max(64).optional(),
     gzip: z.boolean().optional(),
     gzipLevel: z.number().int().min(0).max(9).optional(),
+    parallelGzip: z.boolean().optional(),
     format: z.enum(['archive', 'directory']).optional(),
     tarball: z.boolean().optional(),
     output: z.union([z.string().min(1), z.instanceof(Writable)]).optional(),
@@ -188,9 +189,15 @@ export async function runDump(
       ? await createArchiveSink(plan, {
           output,
           gzipLevel: gzip ? level : undefined,
+          parallelGzip: options.parallelGzip ?? true,
           concurrentCollections: parallel,
         })
-      : await createDirectorySink(plan, { output, gzipLevel: gzip ? level : undefined, tarball });
+      : await createDirectorySink(plan, {
+          output,
+          gzipLevel: gzip ? level : undefined,
+          parallelGzip: options.parallelGzip ?? true,
+          tarball,
+        });
 
   const results = new Map<string, DumpedNamespace>();
   const pump = async (namespace: PlannedNamespace, taskSignal: AbortSignal): Promise<void> => {

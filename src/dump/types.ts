@@ -62,6 +62,12 @@ export interface DumpOptions {
   readonly gzip?: boolean;
   /** zlib level 0..9 when compressing. Defaults to {@link DEFAULT_GZIP_LEVEL}. */
   readonly gzipLevel?: number;
+  /**
+   * Compress as parallel gzip members (several cores, each member marked with its length; see docs/gzip-members.md),
+   * still read as one gzip file by mongorestore. `false` writes one deflate stream, as mongodump does. Defaults to
+   * `true`.
+   */
+  readonly parallelGzip?: boolean;
   /** `archive` (one stream, [`--archive`]) or `directory` ([`--out`]). Defaults to `archive`. */
   readonly format?: DumpFormat;
   /** With `format: 'directory'`, pack the directory into one `.tar.gz` file. Defaults to `false`. */

@@ -12,6 +12,8 @@ import { z } from 'zod';
 import { ArchiveError, ErrorCode, MongoBackupRuntimeError } from '../../errors.js';
 import { parseOptions } from '../../util/parse-options.js';
 import { DEFAULT_TOOL_VERSION, MAX_BSON_SIZE, MIN_BSON_SIZE } from '../constants.js';
+import { gzipParallelShape, resolveGzip } from '../gzip/member-options.js';
+import type { GzipParallelOptions } from '../gzip/member-options.js';
 import { parseMetadataJson } from '../metadata-json.js';
 import { BUCKETS_PREFIX, isOplog, namespaceString, parseServerVersion } from '../namespace-layout.js';
 import { OPLOG_FILE_NAME } from './directory-layout.js';
@@ -33,9 +35,10 @@ export interface DirectoryWriterOptions {
   /**
    * Compress every file as `mongodump --gzip` does: `.bson.gz`, `.metadata.json.gz`, `prelude.json.gz`, and
    * `oplog.bson` compressed under its own name. `true` uses {@link DEFAULT_DIRECTORY_GZIP_LEVEL}; `{ level }` picks
-   * a zlib level (-1 to 9). Defaults to `false`.
+   * a zlib level (-1 to 9). The `.bson` files are written as parallel gzip members unless `{ parallel: false }`
+   * ({@link GzipParallelOptions}). Defaults to `false`.
    */
-  readonly gzip?: boolean | { readonly level?: number };
+  readonly gzip?: boolean | ({ readonly level?: number } & GzipParallelOptions);
   /**
    * The source server's version, `X.Y.Z[-suffix]`, written to `prelude.json`; "unknown" is accepted too (mongodump
    * writes it when it cannot tell), anything else is refused because mongorestore refuses it. Required.
@@ -97,7 +100,10 @@ export interface DirectoryWriter {
 const optionsSchema = z.strictObject({
   dir: z.string().min(1),
   gzip: z
-    .union([z.boolean(), z.strictObject({ level: z.number().int().min(-1).max(9).optional() })])
+    .union([
+      z.boolean(),
+      z.strictObject({ level: z.number().int().min(-1).max(9).optional(), ...gzipParallelShape }),
+    ])
     .optional(),
   serverVersion: z
     .string()
@@ -127,13 +133,13 @@ const gzipAsync = promisify(gzipCallback);
  */
 export function createDirectoryWriter(options: DirectoryWriterOptions): DirectoryWriter {
   const parsed = parseOptions(optionsSchema, options, 'directory writer options');
-  const gzipLevel =
+  const gzip =
     parsed.gzip === undefined || parsed.gzip === false
       ? undefined
       : parsed.gzip === true
-        ? DEFAULT_DIRECTORY_GZIP_LEVEL
-        : (parsed.gzip.level ?? DEFAULT_DIRECTORY_GZIP_LEVEL);
-  const compress = gzipLevel !== undefined;
+        ? resolveGzip(DEFAULT_DIRECTORY_GZIP_LEVEL)
+        : resolveGzip(parsed.gzip.level ?? DEFAULT_DIRECTORY_GZIP_LEVEL, parsed.gzip);
+  const compress = gzip !== undefined;
   const started = new Set<string>();
   const folders = new Map<string, Promise<unknown>>();
   let open = 0;
@@ -173,7 +179,7 @@ export function createDirectoryWriter(options: DirectoryWriterOptions): Director
     const content = Buffer.from(text, 'utf8');
     totals.fileBytes += content.length;
     try {
-      const data = compress ? await gzipAsync(content, { level: gzipLevel }) : content;
+      const data = gzip === undefined ? content : await gzipAsync(content, { level: gzip.level });
       await writeFile(file, data, { mode: DUMP_FILE_MODE, flag: EXCLUSIVE_WRITE_FLAGS });
     } catch (error) {
       throw ioError(file, error);
@@ -190,7 +196,7 @@ export function createDirectoryWriter(options: DirectoryWriterOptions): Director
       if (metadataJson !== undefined) await writeMetadata(folder, stem, metadataJson);
       // mongodump --gzip compresses the oplog without renaming it.
       const file = path.join(folder, db === '' ? OPLOG_FILE_NAME : dumpFileName(stem, 'bson', compress));
-      const sink = new FileSink(file, gzipLevel);
+      const sink = new FileSink(file, gzip);
       open += 1;
       let documents = 0;
       let ended = false;

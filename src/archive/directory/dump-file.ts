@@ -6,11 +6,11 @@
 
 import { constants as fsConstants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { pipeline } from 'node:stream';
 import { promisify } from 'node:util';
-import { createGunzip, gunzip } from 'node:zlib';
+import { gunzip } from 'node:zlib';
 import { ArchiveError, ErrorCode } from '../../errors.js';
-import { DEFAULT_ZLIB_CHUNK_SIZE } from '../constants.js';
+import { defaultGzipConcurrency } from '../gzip/member-options.js';
+import { gunzipMembers } from '../gzip/member-reader.js';
 
 /**
  * How a file is compressed: known from its `.gz` suffix, or (`detect`) from its first bytes, for `oplog.bson`,
@@ -58,19 +58,34 @@ export async function* readFileChunks(file: DumpFile): AsyncGenerator<Buffer, vo
     throw fileError(file.path, error);
   }
   const source = handle.createReadStream({ highWaterMark: READ_CHUNK_SIZE });
+  let position = 0;
+  // Parallel gzip members are inflated several at once; bytes after the last member are refused, as mongorestore does.
   const chunks = gzip
-    ? pipeline(source, createGunzip({ chunkSize: DEFAULT_ZLIB_CHUNK_SIZE }), () => {
-        // Errors reach the consumer through the iteration below.
-      })
-    : source;
+    ? gunzipMembers(
+        [],
+        source[Symbol.asyncIterator]() as AsyncIterator<Buffer>,
+        () => position,
+        defaultGzipConcurrency(),
+      )
+    : (source as AsyncIterable<Buffer>);
   try {
-    for await (const chunk of chunks) yield chunk as Buffer;
+    for await (const chunk of chunks) {
+      position += chunk.length;
+      yield chunk;
+    }
   } catch (error) {
-    throw fileError(file.path, error);
+    throw fileError(file.path, gzip ? gunzipFailure(file.path, error) : error);
   } finally {
-    chunks.destroy();
     source.destroy();
   }
+}
+
+/** A gzip error of the member reader, told with the file's name: by its zlib cause when it has one. */
+function gunzipFailure(path: string, error: unknown): unknown {
+  if (!(error instanceof ArchiveError)) return error;
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause !== undefined) return cause;
+  return new ArchiveError(error.code, `${path}: ${error.message}`, { cause: error });
 }
 
 /**

@@ -2,9 +2,10 @@ import { once } from 'node:events';
 import { constants as fsConstants, createWriteStream, openSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import { createGzip } from 'node:zlib';
 import { ErrorCode, MongoBackupRuntimeError } from '../../errors.js';
-import { DEFAULT_ZLIB_CHUNK_SIZE } from '../constants.js';
+import { ZLIB_BUFFER_SIZE } from '../constants.js';
+import { createGzipStage } from '../gzip/compressor.js';
+import type { ResolvedGzip } from '../gzip/member-options.js';
 
 /** Permissions of every file this library writes into a dump: readable and writable by the owner only. */
 export const DUMP_FILE_MODE = 0o600;
@@ -35,11 +36,11 @@ export class FileSink {
   /**
    * Creates the file, which must not exist yet, with mode {@link DUMP_FILE_MODE} ({@link EXCLUSIVE_WRITE_FLAGS}).
    *
-   * @param gzipLevel - compress with this zlib level; `undefined` writes the bytes as they are.
+   * @param gzip - how to compress; `undefined` writes the bytes as they are.
    */
   constructor(
     readonly path: string,
-    gzipLevel: number | undefined,
+    gzip: ResolvedGzip | undefined,
   ) {
     let fd: number;
     try {
@@ -49,13 +50,13 @@ export class FileSink {
     }
     const file = createWriteStream(path, { fd });
     const closed = once(file, 'close').then(() => undefined);
-    if (gzipLevel === undefined) {
+    if (gzip === undefined) {
       this.input = file;
       this.done = closed;
     } else {
-      const gzip = createGzip({ level: gzipLevel, chunkSize: DEFAULT_ZLIB_CHUNK_SIZE });
-      this.input = gzip;
-      this.done = Promise.all([pipeline(gzip, file), closed]).then(() => undefined);
+      const compressor = createGzipStage(gzip, ZLIB_BUFFER_SIZE);
+      this.input = compressor;
+      this.done = Promise.all([pipeline(compressor, file), closed]).then(() => undefined);
     }
     this.done.catch((error: unknown) => {
       this.failure = error;

@@ -9,17 +9,19 @@ import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { z } from 'zod';
 import { AbortError, ArchiveError, ErrorCode, MongoBackupRuntimeError } from '../../errors.js';
 import { parseOptions } from '../../util/parse-options.js';
-import { DEFAULT_ZLIB_CHUNK_SIZE } from '../constants.js';
+import { ZLIB_BUFFER_SIZE } from '../constants.js';
+import { createGzipStage } from '../gzip/compressor.js';
+import { gzipParallelShape, resolveGzip } from '../gzip/member-options.js';
+import type { GzipParallelOptions } from '../gzip/member-options.js';
 import { DEFAULT_DIRECTORY_GZIP_LEVEL } from './directory-writer.js';
 import { DUMP_FILE_MODE, DUMP_FOLDER_MODE } from './file-sink.js';
 
-/** Options of {@link packDirectoryToTarGz}. */
-export interface PackDirectoryOptions {
+/** Options of {@link packDirectoryToTarGz}; the tarball is written as parallel gzip members unless `parallel: false`. */
+export interface PackDirectoryOptions extends GzipParallelOptions {
   /** zlib level (-1 to 9). Defaults to `DEFAULT_DIRECTORY_GZIP_LEVEL` (zlib's default, 6). */
   readonly level?: number;
   /** Stops packing with an {@link AbortError}. Defaults to none. */
@@ -45,6 +47,7 @@ interface PackItem {
 
 const optionsSchema = z.strictObject({
   level: z.number().int().min(-1).max(9).optional(),
+  ...gzipParallelShape,
   signal: z.instanceof(AbortSignal).optional(),
 });
 
@@ -78,10 +81,10 @@ export async function packDirectoryToTarGz(
   const onAbort = (): void => stop.abort(new AbortError('Packing the directory dump was aborted'));
   parsed.signal?.addEventListener('abort', onAbort, { once: true });
   if (parsed.signal?.aborted === true) onAbort();
-  const gzip = createGzip({
-    level: parsed.level ?? DEFAULT_DIRECTORY_GZIP_LEVEL,
-    chunkSize: DEFAULT_ZLIB_CHUNK_SIZE,
-  });
+  const gzip = createGzipStage(
+    resolveGzip(parsed.level ?? DEFAULT_DIRECTORY_GZIP_LEVEL, parsed),
+    ZLIB_BUFFER_SIZE,
+  );
   const writing = pipeline(pack, gzip, output, { signal: stop.signal });
   // A failing output stops the feeding too, so that no file stays open.
   writing.catch((error: unknown) => stop.abort(error));
