@@ -76,6 +76,29 @@ export {
   resolveInside,
 } from './storage/index.js';
 export type { BackupInfo, BackupKind, BackupNameParts, ParsedBackupName } from './storage/index.js';
+export {
+  createFolderStore,
+  createS3Store,
+  DEFAULT_ABORT_RETRY_MS,
+  DEFAULT_PART_SIZE,
+  DEFAULT_PARTS_IN_FLIGHT,
+  isS3Url,
+  MAX_PART_SIZE,
+  MAX_UPLOAD_PARTS,
+  MIN_PART_SIZE,
+  parseS3Url,
+  partSizeFor,
+} from './storage/index.js';
+export type {
+  BackupStore,
+  BackupUpload,
+  BackupUploadOptions,
+  ByteRange,
+  S3ChecksumAlgorithm,
+  S3Credentials,
+  S3Location,
+  S3StoreOptions,
+} from './storage/index.js';
 
 // Namespace rules
 export {
