@@ -77,6 +77,16 @@ export {
 } from './storage/index.js';
 export type { BackupInfo, BackupKind, BackupNameParts, ParsedBackupName } from './storage/index.js';
 export {
+  createDecryptStream,
+  createEncryptStream,
+  DEFAULT_ENCRYPTION_CHUNK_SIZE,
+  DEFAULT_KEY_ID,
+  EncryptionKeyring,
+  KEY_BYTES,
+  looksEncrypted,
+} from './crypto/index.js';
+export type { EncryptionKeyOptions, KeyProvider } from './crypto/index.js';
+export {
   createFolderStore,
   createS3Store,
   DEFAULT_ABORT_RETRY_MS,
@@ -119,6 +129,7 @@ export {
   AbortError,
   ArchiveError,
   ConnectionError,
+  EncryptionError,
   ErrorCode,
   MongoBackupConfigError,
   MongoBackupError,
