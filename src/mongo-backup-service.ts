@@ -1,5 +1,4 @@
 import type { MongoClient } from 'mongodb';
-import path from 'node:path';
 import { resolveConfig, type ServiceConfig, type ServiceConfigInput } from './config/index.js';
 import type { Environment } from './config/index.js';
 import {
@@ -17,7 +16,9 @@ import { runRestore } from './restore/run-restore.js';
 import type { RestoreOptions, RestoreReport } from './restore/types.js';
 import { BackupScheduler } from './scheduler/index.js';
 import type { ScheduleConfig } from './config/index.js';
-import { applyRetention, listBackups, removeBackup, type BackupInfo } from './storage/index.js';
+import type { BackupInfo } from './storage/catalog.js';
+import type { BackupStore } from './storage/backup-store.js';
+import { storedBackupAt, storeForLocation, type S3Access } from './storage/configured-store.js';
 
 /**
  * How to build a {@link MongoBackupService}: the configuration (each field falls back to its environment variable,
@@ -71,6 +72,9 @@ export interface ConnectionsStatus {
 export class MongoBackupService {
   /** The validated configuration, defaults applied. */
   readonly config: ServiceConfig;
+  /** Where backups are listed, written, read and deleted: the folder or bucket of `backupDir`. */
+  readonly store: BackupStore;
+  readonly #s3: S3Access;
   readonly #sourceGiven: MongoClient | string;
   readonly #targetGiven: MongoClient | string | undefined;
   #source: Promise<ResolvedClient> | undefined;
@@ -86,6 +90,10 @@ export class MongoBackupService {
     this.config = resolveConfig(input, env ?? process.env, { requireSourceUri: source === undefined });
     this.#sourceGiven = source ?? (this.config.sourceUri as string);
     this.#targetGiven = target ?? this.config.targetUri;
+    // Credentials given in code go to the store only; the resolved config never holds them.
+    const credentials = input.s3?.credentials;
+    this.#s3 = { ...this.config.s3, ...(credentials === undefined ? {} : { credentials }) };
+    this.store = storeForLocation(this.config.backupDir, this.#s3);
   }
 
   /** Dumps the source into a new backup (an archive in the backup folder unless told otherwise). */
@@ -99,7 +107,12 @@ export class MongoBackupService {
         parallelCollections: this.config.parallelCollections,
         ...options,
       },
-      { backupDir: this.config.backupDir, redact: (text) => this.#redact(text) },
+      {
+        backupDir: this.config.backupDir,
+        store: this.store,
+        encryption: this.config.encryption,
+        redact: (text) => this.#redact(text),
+      },
     );
   }
 
@@ -115,7 +128,17 @@ export class MongoBackupService {
     const target = into ?? (this.#targetGiven ? 'target' : 'source');
     const connect = async (): Promise<MongoClient> =>
       (await (target === 'target' ? this.#targetClient() : this.#sourceClient())).client;
-    return runRestore(connect, { ...restoreOptions, from }, { redact: (text) => this.#redact(text) });
+    return runRestore(
+      connect,
+      { ...restoreOptions, from },
+      {
+        redact: (text) => this.#redact(text),
+        access: {
+          resolveStored: (url) => storedBackupAt(url, this.store, this.#s3),
+          encryption: this.config.encryption,
+        },
+      },
+    );
   }
 
   /**
@@ -146,15 +169,13 @@ export class MongoBackupService {
       });
     }
     const removedByRetention =
-      this.config.retention === undefined
-        ? []
-        : await applyRetention(this.config.backupDir, this.config.retention);
+      this.config.retention === undefined ? [] : await this.store.applyRetention(this.config.retention);
     return { dump, ...(imported ? { imported } : {}), removedByRetention };
   }
 
-  /** The backups in the backup folder, newest first. */
+  /** The backups in the store (the backup folder or bucket), newest first. */
   listBackups(): Promise<BackupInfo[]> {
-    return listBackups(this.config.backupDir);
+    return this.store.list();
   }
 
   /** Deletes all but the `keep` newest backups (default: the configured retention) and returns what was deleted. */
@@ -165,12 +186,12 @@ export class MongoBackupService {
         'cleanBackups: give how many backups to keep, or configure retention',
       );
     }
-    return applyRetention(this.config.backupDir, keep);
+    return this.store.applyRetention(keep);
   }
 
-  /** Deletes one backup by name; the name is confined to the backup folder. */
+  /** Deletes one backup by name; the name is confined to the backup folder (or bucket prefix). */
   removeBackup(name: string): Promise<BackupInfo> {
-    return removeBackup(this.config.backupDir, name);
+    return this.store.remove(name);
   }
 
   /** Checks both clusters: connected, host, latency, version. Never throws; credentials never appear. */
@@ -237,11 +258,11 @@ export class MongoBackupService {
   }
 
   async #newestBackupPath(): Promise<string> {
-    const [newest] = await listBackups(this.config.backupDir);
+    const [newest] = await this.store.list();
     if (!newest) {
       throw new MongoBackupUsageError(
         ErrorCode.BACKUP_NOT_FOUND,
-        `No backup in ${path.resolve(this.config.backupDir)} to restore`,
+        `No backup in ${this.store.location} to restore`,
       );
     }
     return newest.path;

@@ -27,6 +27,8 @@ export interface BackupInfo {
   readonly createdAt: Date;
   /** The database backed up; absent for a backup of every database (`all_dump_...`). */
   readonly database?: string;
+  /** Present (`true`) for a backup encrypted client-side (its name ends with `.enc`). */
+  readonly encrypted?: true;
 }
 
 /**
@@ -74,6 +76,7 @@ async function describeBackup(root: string, name: string): Promise<BackupInfo | 
     kind: parsed.kind,
     sizeBytes: isDirectory ? await directorySize(fullPath) : stats.size,
     createdAt: parsed.createdAt,
+    ...(parsed.encrypted === true ? { encrypted: true as const } : {}),
   };
   return parsed.database === undefined ? info : { ...info, database: parsed.database };
 }

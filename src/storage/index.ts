@@ -11,6 +11,7 @@ export {
   ALL_DATABASES_NAME,
   BACKUP_EXTENSIONS,
   backupFileName,
+  ENCRYPTED_SUFFIX,
   formatBackupTimestamp,
   parseBackupName,
 } from './naming.js';

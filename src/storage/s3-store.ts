@@ -206,6 +206,7 @@ function describe(location: S3Location, key: string, size: number): BackupInfo |
     kind: parsed.kind,
     sizeBytes: size,
     createdAt: parsed.createdAt,
+    ...(parsed.encrypted === true ? { encrypted: true as const } : {}),
   };
   return parsed.database === undefined ? info : { ...info, database: parsed.database };
 }

@@ -101,7 +101,7 @@ export async function startS3TestServer(binary: string = VERSITYGW): Promise<S3T
     endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
-    credentials,
+    credentials: { ...credentials }, // the SDK annotates the object it is given
     maxAttempts: 1,
   });
   return {
