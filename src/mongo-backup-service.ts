@@ -18,7 +18,7 @@ import { BackupScheduler } from './scheduler/index.js';
 import type { ScheduleConfig } from './config/index.js';
 import type { BackupInfo } from './storage/catalog.js';
 import type { BackupStore } from './storage/backup-store.js';
-import { storedBackupAt, storeForLocation, type S3Access } from './storage/configured-store.js';
+import { s3Access, storedBackupAt, storeForLocation, type S3Access } from './storage/configured-store.js';
 
 /**
  * How to build a {@link MongoBackupService}: the configuration (each field falls back to its environment variable,
@@ -91,8 +91,7 @@ export class MongoBackupService {
     this.#sourceGiven = source ?? (this.config.sourceUri as string);
     this.#targetGiven = target ?? this.config.targetUri;
     // Credentials given in code go to the store only; the resolved config never holds them.
-    const credentials = input.s3?.credentials;
-    this.#s3 = { ...this.config.s3, ...(credentials === undefined ? {} : { credentials }) };
+    this.#s3 = s3Access(this.config.s3 ?? {}, input.s3?.credentials, env ?? process.env);
     this.store = storeForLocation(this.config.backupDir, this.#s3);
   }
 

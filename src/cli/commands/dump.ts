@@ -23,6 +23,7 @@ import { BACKUP_DIR_FLAG, JSON_FLAG, URI_FLAG, wantsJson, type CommandSpec } fro
 import { formatBytes, formatDuration, formatTable, plural, toJson } from '../format.js';
 import { onceOnSignal, writeLine, writeLines, type CliIo, type CliOutput } from '../io.js';
 import { createDumpProgress } from '../progress.js';
+import { createUploadProgress } from '../upload-progress.js';
 import { binaryWritable } from '../stdio.js';
 
 const READ_PREFERENCES: readonly ReadPreferenceMode[] = [
@@ -61,6 +62,11 @@ export const DUMP_FLAGS: FlagSpecs = {
     short: 'o',
     value: '<dir>',
     description: 'Write a directory dump here (with --tarball: the .tar.gz file)',
+  },
+  to: {
+    type: 'string',
+    value: '<dir|s3://bucket/prefix>',
+    description: 'Write a new, timestamped archive into this folder or bucket (streamed: no local copy)',
   },
   tarball: { type: 'boolean', description: 'Pack the directory dump into one .tar.gz file' },
   gzip: { type: 'boolean', negatable: true, description: 'Compress the output (default: on)' },
@@ -136,7 +142,9 @@ export function parseDumpArgs(args: ParsedArgs): DumpInvocation {
   const out = stringFlag(args, 'out');
   const tarball = booleanFlag(args, 'tarball') === true;
   const json = wantsJson(args);
-  exclusive({ '--archive': archive !== undefined, '--out': out !== undefined });
+  const to = stringFlag(args, 'to');
+  exclusive({ '--archive': archive !== undefined, '--out': out !== undefined, '--to': to !== undefined });
+  exclusive({ '--to': to !== undefined, '--backupDir': args.values['backupDir'] !== undefined });
   exclusive({ '--archive': archive !== undefined, '--tarball': tarball });
   if (out === '-')
     throw usageError('--out: a directory dump cannot go to standard output; use --archive instead');
@@ -150,7 +158,7 @@ export function parseDumpArgs(args: ParsedArgs): DumpInvocation {
   const output = toStdout ? undefined : (archive ?? out);
   const service = definedOnly({
     sourceUri: stringFlag(args, 'uri'),
-    backupDir: stringFlag(args, 'backupDir'),
+    backupDir: to ?? stringFlag(args, 'backupDir'),
     gzipLevel: integerFlag(args, 'gzipLevel', { min: 0, max: 9 }),
     parallelCollections: integerFlag(args, 'numParallelCollections', { min: 1, max: 64 }),
   });
@@ -178,13 +186,17 @@ export async function runDumpCommand(invocation: DumpInvocation, io: CliIo): Pro
   const controller = new AbortController();
   const release = onceOnSignal(io, () => controller.abort());
   const progress = createDumpProgress(io.stderr, { enabled: !invocation.json, now: io.now });
+  const uploaded = createUploadProgress(io.stderr, {
+    enabled: !invocation.json && service.store.kind === 's3',
+    now: io.now,
+  });
   try {
     const report = await service.dump({
       ...invocation.dump,
       ...(invocation.toStdout ? { output: binaryWritable(io.stdout) } : {}),
       signal: controller.signal,
       // No listener with --json: the dump then skips the per-collection count that only feeds progress.
-      ...(invocation.json ? {} : { onProgress: progress.onProgress }),
+      ...(invocation.json ? {} : { onProgress: progress.onProgress, onBytesStored: uploaded.onProgress }),
     });
     progress.finish();
     if (invocation.json) writeLine(io.stdout, toJson(report));
@@ -242,6 +254,7 @@ export const dumpCommand: CommandSpec = {
     'mongo-backup dump --uri=mongodb://localhost:27017 --db=shop',
     'mongo-backup dump --db=shop --archive=shop.archive --no-gzip',
     'mongo-backup dump --db=shop --out=dump --tarball',
+    'mongo-backup dump --db=shop --to=s3://backups/prod   # MONGO_BACKUP_S3_ENDPOINT etc., AWS credentials chain',
     'mongo-backup dump --db=shop --archive | mongorestore --archive --gzip --nsFrom="shop.*" --nsTo="copy.*"',
   ],
   run: (args, io) => runDumpCommand(parseDumpArgs(args), io),
