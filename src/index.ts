@@ -42,6 +42,8 @@ export type {
   Environment,
   EveryHoursSchedule,
   ResolveConfigOptions,
+  S3Config,
+  S3ConfigInput,
   ScheduleConfig,
   ServiceConfig,
   ServiceConfigInput,
@@ -87,6 +89,7 @@ export {
 } from './crypto/index.js';
 export type { EncryptionKeyOptions, KeyProvider } from './crypto/index.js';
 export {
+  ENCRYPTED_SUFFIX,
   createFolderStore,
   createS3Store,
   DEFAULT_ABORT_RETRY_MS,
