@@ -225,7 +225,7 @@ function writeDocs(results, speed) {
     start,
     '## Object storage and encryption (`node bench/s3-store.mjs`)',
     '',
-    `${(BSON_BYTES / 1024 ** 3).toFixed(2)} GiB of generated BSON order documents through the archive writer (gzip level 6, as a dump), written to a local file and streamed to versitygw ${'v1.8.0'} on 127.0.0.1 (multipart, 8 MiB parts, 4 in flight, CRC32 per part), each in its own process; ${os.cpus().length} cores shared with other work, ${new Date().toISOString().slice(0, 10)}. No database in front: this isolates the store's share of a dump.`,
+    `${(BSON_BYTES / 1024 ** 3).toFixed(2)} GiB of generated BSON order documents through the archive writer (gzip level 6, as a dump), written to a local file and streamed to versitygw ${'v1.8.0'} on 127.0.0.1 (multipart, 8 MiB parts, 2 in flight, CRC32 per part), each in its own process; ${os.cpus().length} cores shared with other work, ${new Date().toISOString().slice(0, 10)}. No database in front: this isolates the store's share of a dump.`,
     '',
     '| Target | Wall time | BSON MB/s | Stored | Peak RSS | CPU | Throughput vs file |',
     '| --- | --- | --- | --- | --- | --- | --- |',

@@ -134,7 +134,7 @@ export interface S3ConfigInput {
   readonly forcePathStyle?: boolean | undefined;
   /** Static credentials; never shown. Defaults to the AWS SDK's default chain. */
   readonly credentials?: S3Credentials | undefined;
-  /** Parts uploaded at once, 1 to 16. Defaults to 4. */
+  /** Parts uploaded at once, 1 to 16. Defaults to 2 (memory: about three parts). */
   readonly partsInFlight?: number | undefined;
   /** The smallest part size in bytes (at least 5 MiB). Defaults to 8 MiB. */
   readonly minPartSize?: number | undefined;

@@ -60,7 +60,7 @@ export interface S3StoreOptions {
 }
 
 /** Parts uploaded at once unless told otherwise. */
-export const DEFAULT_PARTS_IN_FLIGHT = 4;
+export const DEFAULT_PARTS_IN_FLIGHT = 2;
 
 /** How long a failed upload's abort is retried unless told otherwise (a server briefly down is cleaned too). */
 export const DEFAULT_ABORT_RETRY_MS = 30_000;

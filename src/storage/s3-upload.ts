@@ -40,7 +40,7 @@ export async function startS3Upload(settings: S3UploadSettings): Promise<BackupU
   if (await objectExists(client, bucket, key)) {
     throw new MongoBackupRuntimeError(ErrorCode.DUMP_FAILED, `Could not create ${url}: it exists already`);
   }
-  const body = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const body = new PassThrough({ highWaterMark: 256 * 1024 });
   const upload = new Upload({
     client,
     params: {
