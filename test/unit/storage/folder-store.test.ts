@@ -14,7 +14,7 @@ async function readAll(stream: Readable): Promise<Buffer> {
 }
 
 describe('folder store', () => {
-  it('writes through a .partial file renamed on commit (0600), lists, reads ranges and deletes as the folder did', async () => {
+  it('writes under a staging name renamed on commit (0600), lists, reads ranges and deletes as the folder did', async () => {
     const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'mbs-folder-store-')), 'backups');
     const store = createFolderStore(dir);
     expect(store.kind).toBe('folder');
@@ -23,7 +23,8 @@ describe('folder store', () => {
     const upload = await store.createUpload(name);
     expect(upload.path).toBe(path.join(path.resolve(dir), name));
     await pipeline(Readable.from([Buffer.from('0123456789')]), upload.stream, { end: false });
-    expect(await readdir(dir)).toEqual([`${name}.partial`]);
+    // Written under a staging name (the atomic-file rules), never under the final name before the commit.
+    expect(await readdir(dir)).toEqual([expect.stringContaining('.partial')]);
     await upload.commit();
     expect(await readdir(dir)).toEqual([name]);
     expect((await stat(path.join(dir, name))).mode & 0o777).toBe(0o600);
