@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the real programs the test suite runs against, from the Go module proxy, into .cache/tools/:
 #   - FerretDB (a real MongoDB-wire-compatible server, SQLite storage), the test server when no mongod is available;
-#   - the MongoDB Database Tools mongodump, mongorestore and bsondump, the reference for archive compatibility.
+#   - the MongoDB Database Tools mongodump, mongorestore and bsondump, the reference for archive compatibility;
+#   - Versity S3 Gateway (versitygw, Apache-2.0), a real S3-compatible server over a folder, for the object-store tests.
 # Idempotent: a tool whose stamp matches the pinned version is not rebuilt (a warm run takes well under a second).
 set -euo pipefail
 
@@ -16,6 +17,8 @@ FERRETDB_VERSION="v1.24.2"
 MONGO_TOOLS_MODULE="github.com/mongodb/mongo-tools"
 MONGO_TOOLS_VERSION="v0.0.0-20260821190201-8fa3cfc8263b"
 MONGO_TOOLS_LABEL="100.18.0-8-g8fa3cfc82"
+VERSITYGW_MODULE="github.com/versity/versitygw"
+VERSITYGW_VERSION="v1.8.0"
 
 export GOPATH="$CACHE/gopath"
 export GOMODCACHE="$CACHE/gopath/pkg/mod"
@@ -67,6 +70,16 @@ build_mongo_tool() { # name
   printf '%s' "$MONGO_TOOLS_VERSION" >"$TOOLS/$1.version"
 }
 
+build_versitygw() {
+  if is_current versitygw "$VERSITYGW_VERSION"; then return; fi
+  log "building versitygw $VERSITYGW_VERSION (first time only, about three minutes)"
+  local mod="$BUILD/versitygw"
+  write_module "$mod" "$VERSITYGW_MODULE $VERSITYGW_VERSION"
+  (cd "$mod" && go build -trimpath -o "$TOOLS/versitygw" "$VERSITYGW_MODULE/cmd/versitygw")
+  printf '%s' "$VERSITYGW_VERSION" >"$TOOLS/versitygw.version"
+}
+
 build_ferretdb
 for tool in mongodump mongorestore bsondump; do build_mongo_tool "$tool"; done
-log "ready: $(cd "$TOOLS" && ls ferretdb mongodump mongorestore bsondump | tr '\n' ' ')"
+build_versitygw
+log "ready: $(cd "$TOOLS" && ls ferretdb mongodump mongorestore bsondump versitygw | tr '\n' ' ')"

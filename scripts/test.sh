@@ -13,7 +13,7 @@ step "lock files (npm ci --dry-run)"
 for dir in . examples/express-integration; do
   (cd "$dir" && npm ci --dry-run --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
 done
-step "FerretDB and the MongoDB Database Tools"; bash scripts/install-tools.sh
+step "FerretDB, the MongoDB Database Tools and versitygw"; bash scripts/install-tools.sh
 step "build"; npx tsup --silent
 step "example dependencies"; bash scripts/ensure-deps.sh examples/express-integration
 step "type check"; npm run --silent typecheck && (cd examples/express-integration && npm run --silent typecheck)

@@ -69,6 +69,17 @@ export const ErrorCode = Object.freeze({
   ABORTED: 'ABORTED',
   /** A scheduled run was skipped because the previous one is still running. */
   SCHEDULE_OVERLAP: 'SCHEDULE_OVERLAP',
+
+  /** An encrypted backup's header is malformed or of an unknown version or algorithm. */
+  ENCRYPTION_BAD_HEADER: 'ENCRYPTION_BAD_HEADER',
+  /** No key is configured for an encrypted backup's key id (or no key at all). */
+  ENCRYPTION_KEY_MISSING: 'ENCRYPTION_KEY_MISSING',
+  /** The key given is not the one the backup was encrypted with. */
+  ENCRYPTION_WRONG_KEY: 'ENCRYPTION_WRONG_KEY',
+  /** A chunk failed authentication: the backup was altered (or cut inside a chunk). */
+  ENCRYPTION_CORRUPT: 'ENCRYPTION_CORRUPT',
+  /** The encrypted backup ends before its final chunk. */
+  ENCRYPTION_TRUNCATED: 'ENCRYPTION_TRUNCATED',
 } as const);
 
 /** One of the values of {@link ErrorCode}. */
@@ -163,5 +174,19 @@ export class RestoreError extends MongoBackupRuntimeError {
   constructor(message: string, report: RestoreReport, options: MongoBackupErrorOptions = {}) {
     super(ErrorCode.RESTORE_FAILED, message, options);
     this.report = report;
+  }
+}
+
+/**
+ * An encrypted backup cannot be decrypted: wrong or missing key, altered or truncated data, unknown format. Raised
+ * before any plaintext of the failing chunk is released.
+ */
+export class EncryptionError extends MongoBackupRuntimeError {
+  /** Byte offset in the encrypted stream where the problem was found, when known. */
+  readonly offset: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: MongoBackupErrorOptions & { offset?: number } = {}) {
+    super(code, message, options);
+    this.offset = options.offset;
   }
 }

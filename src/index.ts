@@ -53,6 +53,8 @@ export type {
   Environment,
   EveryHoursSchedule,
   ResolveConfigOptions,
+  S3Config,
+  S3ConfigInput,
   ScheduleConfig,
   ServiceConfig,
   ServiceConfigInput,
@@ -88,6 +90,40 @@ export {
   resolveInside,
 } from './storage/index.js';
 export type { BackupInfo, BackupKind, BackupNameParts, ParsedBackupName } from './storage/index.js';
+export {
+  createDecryptStream,
+  createEncryptStream,
+  DEFAULT_ENCRYPTION_CHUNK_SIZE,
+  DEFAULT_KEY_ID,
+  EncryptionKeyring,
+  KEY_BYTES,
+  looksEncrypted,
+} from './crypto/index.js';
+export type { EncryptionKeyOptions, KeyProvider } from './crypto/index.js';
+export {
+  ENCRYPTED_SUFFIX,
+  createFolderStore,
+  createS3Store,
+  DEFAULT_ABORT_RETRY_MS,
+  DEFAULT_PART_SIZE,
+  DEFAULT_PARTS_IN_FLIGHT,
+  isS3Url,
+  MAX_PART_SIZE,
+  MAX_UPLOAD_PARTS,
+  MIN_PART_SIZE,
+  parseS3Url,
+  partSizeFor,
+} from './storage/index.js';
+export type {
+  BackupStore,
+  BackupUpload,
+  BackupUploadOptions,
+  ByteRange,
+  S3ChecksumAlgorithm,
+  S3Credentials,
+  S3Location,
+  S3StoreOptions,
+} from './storage/index.js';
 
 // Namespace rules
 export {
@@ -108,6 +144,7 @@ export {
   AbortError,
   ArchiveError,
   ConnectionError,
+  EncryptionError,
   ErrorCode,
   MongoBackupConfigError,
   MongoBackupError,

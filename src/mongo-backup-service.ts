@@ -1,6 +1,5 @@
 import type { MongoClient } from 'mongodb';
 import type { MongoClientLike } from './driver/index.js';
-import path from 'node:path';
 import { resolveConfig, type ServiceConfig, type ServiceConfigInput } from './config/index.js';
 import type { Environment } from './config/index.js';
 import {
@@ -20,7 +19,9 @@ import { runRestore } from './restore/run-restore.js';
 import type { RestoreOptions, RestoreReport, RestoreSource } from './restore/types.js';
 import { BackupScheduler, type SchedulerLogger } from './scheduler/index.js';
 import type { ScheduleConfig } from './config/index.js';
-import { applyRetention, listBackups, removeBackup, type BackupInfo } from './storage/index.js';
+import type { BackupInfo } from './storage/catalog.js';
+import type { BackupStore } from './storage/backup-store.js';
+import { s3Access, storedBackupAt, storeForLocation, type S3Access } from './storage/configured-store.js';
 
 /**
  * How to build a {@link MongoBackupService}: the configuration (each field falls back to its environment variable,
@@ -86,6 +87,9 @@ export interface ConnectionsStatus {
 export class MongoBackupService {
   /** The validated configuration, defaults applied. */
   readonly config: ServiceConfig;
+  /** Where backups are listed, written, read and deleted: the folder or bucket of `backupDir`. */
+  readonly store: BackupStore;
+  readonly #s3: S3Access;
   readonly #sourceGiven: MongoClientLike | string;
   readonly #targetGiven: MongoClientLike | string | undefined;
   #source: Promise<ResolvedClient> | undefined;
@@ -101,6 +105,9 @@ export class MongoBackupService {
     this.config = resolveConfig(input, env ?? process.env, { requireSourceUri: source === undefined });
     this.#sourceGiven = source ?? (this.config.sourceUri as string);
     this.#targetGiven = target ?? this.config.targetUri;
+    // Credentials given in code go to the store only; the resolved config never holds them.
+    this.#s3 = s3Access(this.config.s3 ?? {}, input.s3?.credentials, env ?? process.env);
+    this.store = storeForLocation(this.config.backupDir, this.#s3);
   }
 
   /**
@@ -120,7 +127,12 @@ export class MongoBackupService {
         parallelCollections: this.config.parallelCollections,
         ...options,
       },
-      { backupDir: this.config.backupDir, redact: (text) => this.#redact(text) },
+      {
+        backupDir: this.config.backupDir,
+        store: this.store,
+        encryption: this.config.encryption,
+        redact: (text) => this.#redact(text),
+      },
     );
   }
 
@@ -150,7 +162,13 @@ export class MongoBackupService {
       const report = await runRestore(
         connect,
         { ...restoreOptions, from },
-        { redact: (text) => this.#redact(text) },
+        {
+          redact: (text) => this.#redact(text),
+          access: {
+            resolveStored: (url) => storedBackupAt(url, this.store, this.#s3),
+            encryption: this.config.encryption,
+          },
+        },
       );
       return { ...report, destination };
     } catch (error) {
@@ -187,15 +205,13 @@ export class MongoBackupService {
       });
     }
     const removedByRetention =
-      this.config.retention === undefined
-        ? []
-        : await applyRetention(this.config.backupDir, this.config.retention);
+      this.config.retention === undefined ? [] : await this.store.applyRetention(this.config.retention);
     return { dump, ...(imported ? { imported } : {}), removedByRetention };
   }
 
-  /** The backups in the backup folder, newest first. */
+  /** The backups in the store (the backup folder or bucket), newest first. */
   listBackups(): Promise<BackupInfo[]> {
-    return listBackups(this.config.backupDir);
+    return this.store.list();
   }
 
   /** Deletes all but the `keep` newest backups (default: the configured retention) and returns what was deleted. */
@@ -206,12 +222,12 @@ export class MongoBackupService {
         'cleanBackups: give how many backups to keep, or configure retention',
       );
     }
-    return applyRetention(this.config.backupDir, keep);
+    return this.store.applyRetention(keep);
   }
 
-  /** Deletes one backup by name; the name is confined to the backup folder. */
+  /** Deletes one backup by name; the name is confined to the backup folder (or bucket prefix). */
   removeBackup(name: string): Promise<BackupInfo> {
-    return removeBackup(this.config.backupDir, name);
+    return this.store.remove(name);
   }
 
   /** Checks both clusters: connected, host, latency, version. Never throws; credentials never appear. */
@@ -284,11 +300,11 @@ export class MongoBackupService {
   }
 
   async #newestBackupPath(): Promise<string> {
-    const [newest] = await listBackups(this.config.backupDir);
+    const [newest] = await this.store.list();
     if (!newest) {
       throw new MongoBackupUsageError(
         ErrorCode.BACKUP_NOT_FOUND,
-        `No backup in ${path.resolve(this.config.backupDir)} to restore`,
+        `No backup in ${this.store.location} to restore`,
       );
     }
     return newest.path;

@@ -4,7 +4,10 @@
  * @packageDocumentation
  */
 import { resolveConfig, type ServiceConfig, type ServiceConfigInput } from '../config/index.js';
+import type { BackupStore } from '../storage/backup-store.js';
+import { s3Access, storeForLocation } from '../storage/configured-store.js';
 import type { BackupInfo } from '../storage/index.js';
+import { backupsBeyondRetention } from '../storage/retention.js';
 import { formatBytes, formatDate, formatTable } from './format.js';
 import type { CliIo } from './io.js';
 
@@ -14,6 +17,11 @@ import type { CliIo } from './io.js';
  */
 export function offlineConfig(input: ServiceConfigInput, io: CliIo): ServiceConfig {
   return resolveConfig(input, io.env, { requireSourceUri: false });
+}
+
+/** The store of a command's configuration: the backup folder, or the bucket of an `s3://` backupDir. */
+export function offlineStore(config: ServiceConfig, io: CliIo): BackupStore {
+  return storeForLocation(config.backupDir, s3Access(config.s3 ?? {}, undefined, io.env));
 }
 
 /** Backups as table lines: name, database, kind, size, created. */
@@ -41,13 +49,5 @@ export function totalSize(backups: readonly BackupInfo[]): number {
  * form their own group), oldest first. The same rule as `applyRetention`, without deleting anything.
  */
 export function retentionVictims(newestFirst: readonly BackupInfo[], keep: number): BackupInfo[] {
-  const seen = new Map<string, number>();
-  return newestFirst
-    .filter((backup) => {
-      const group = backup.database ?? '';
-      const count = (seen.get(group) ?? 0) + 1;
-      seen.set(group, count);
-      return count > keep;
-    })
-    .reverse();
+  return backupsBeyondRetention(newestFirst, keep);
 }

@@ -39,7 +39,7 @@ export const URI_FLAG: FlagSpec = {
 export const BACKUP_DIR_FLAG: FlagSpec = {
   type: 'string',
   value: '<dir>',
-  description: 'Backup folder (default: MONGO_BACKUP_DIR, else ./backups)',
+  description: 'Backup folder or s3://bucket/prefix (default: MONGO_BACKUP_DIR, else ./backups)',
 };
 
 /** `--json`: one JSON document on standard output, no progress. */

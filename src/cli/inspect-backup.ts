@@ -17,6 +17,8 @@ import type { ArchiveHeader, NamespaceEntry } from '../archive/types.js';
 import { checkDumpManifest } from '../archive/directory/manifest.js';
 import { ArchiveError } from '../errors.js';
 import { backupPathKind } from '../restore/backup-kind.js';
+import { isS3Url } from '../storage/s3-location.js';
+import type { BackupBytesAccess } from './backup-bytes.js';
 
 /** The kinds of backup `inspect` understands; `bson` is one collection file of a directory dump. */
 export type InspectedKind = 'archive' | 'directory' | 'tar.gz' | 'bson';
@@ -50,8 +52,16 @@ export interface BackupInspection {
  * Inspects the backup at `target` (`-` reads `stdin`). Never throws for a damaged backup (the verdict says why);
  * throws a `MongoBackupUsageError` `BACKUP_NOT_FOUND` when nothing is at `target`.
  */
-export async function inspectBackup(target: string, stdin: Readable): Promise<BackupInspection> {
-  if (target === '-') return inspectArchiveStream('-', stdin);
+export async function inspectBackup(
+  target: string,
+  stdin: Readable,
+  access?: BackupBytesAccess,
+): Promise<BackupInspection> {
+  const plain = (input: Readable, label: string): Readable => access?.plain(input, label) ?? input;
+  if (target === '-') return inspectArchiveStream('-', plain(stdin, 'standard input'));
+  if (isS3Url(target) && access !== undefined) {
+    return inspectArchiveStream(target, plain(access.openStored(target), target));
+  }
   const file = path.resolve(target);
   switch (await backupPathKind(file, `No file or folder at ${file}`)) {
     case 'directory':
@@ -65,7 +75,7 @@ export async function inspectBackup(target: string, stdin: Readable): Promise<Ba
     case 'tar.gz':
       return inspectTarGz(file);
     case 'archive':
-      return inspectArchiveStream(file, createReadStream(file));
+      return inspectArchiveStream(file, plain(createReadStream(file), file));
   }
 }
 

@@ -8,6 +8,7 @@ import { parseFlags, usageError } from './args.js';
 import type { CommandSpec } from './command.js';
 import { checkCommand } from './commands/check.js';
 import { cleanCommand } from './commands/clean.js';
+import { decryptCommand } from './commands/decrypt.js';
 import { dumpCommand } from './commands/dump.js';
 import { inspectCommand } from './commands/inspect.js';
 import { listCommand } from './commands/list.js';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   cleanCommand,
   checkCommand,
   scheduleCommand,
+  decryptCommand,
 ]);
 
 /** The command called `name` (or one of its aliases). */

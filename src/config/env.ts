@@ -20,6 +20,12 @@
  * | `MONGO_BACKUP_GZIP_LEVEL` | `gzipLevel` | integer 0..9 |
  * | `MONGO_BACKUP_PARALLEL` | `parallelCollections` | integer 1..64 |
  * | `MONGO_BACKUP_DATABASES` | `databases` | comma-separated names |
+ * | `MONGO_BACKUP_S3_REGION` | `s3.region` | region name |
+ * | `MONGO_BACKUP_S3_ENDPOINT` | `s3.endpoint` | URL |
+ * | `MONGO_BACKUP_S3_FORCE_PATH_STYLE` | `s3.forcePathStyle` | `true` or `false` |
+ * | `MONGO_BACKUP_ENCRYPTION_KEY` | `encryption.key` | 32 bytes as hex or base64; never shown |
+ * | `MONGO_BACKUP_ENCRYPTION_KEY_FILE` | `encryption.keyFile` | path; not with `MONGO_BACKUP_ENCRYPTION_KEY` |
+ * | `MONGO_BACKUP_ENCRYPTION_KEY_ID` | `encryption.keyId` | text |
  * | `MONGO_BACKUP_SCHEDULE_ENABLED` | `scheduleEnabled` | `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`) |
  * | `MONGO_BACKUP_AUTO_IMPORT` | `autoImport.enabled` | `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`) |
  * | `MONGO_BACKUP_IMPORT_DATABASE` | `autoImport.targetDatabase` | database name |
@@ -40,6 +46,12 @@ export const CONFIG_ENV_VARS = Object.freeze({
   SCHEDULE_ENABLED: 'MONGO_BACKUP_SCHEDULE_ENABLED',
   AUTO_IMPORT: 'MONGO_BACKUP_AUTO_IMPORT',
   IMPORT_DATABASE: 'MONGO_BACKUP_IMPORT_DATABASE',
+  S3_REGION: 'MONGO_BACKUP_S3_REGION',
+  S3_ENDPOINT: 'MONGO_BACKUP_S3_ENDPOINT',
+  S3_FORCE_PATH_STYLE: 'MONGO_BACKUP_S3_FORCE_PATH_STYLE',
+  ENCRYPTION_KEY: 'MONGO_BACKUP_ENCRYPTION_KEY',
+  ENCRYPTION_KEY_FILE: 'MONGO_BACKUP_ENCRYPTION_KEY_FILE',
+  ENCRYPTION_KEY_ID: 'MONGO_BACKUP_ENCRYPTION_KEY_ID',
 } as const);
 
 /**
@@ -214,5 +226,46 @@ export function readEnvironment(env: Environment): EnvContribution {
     .map((name) => name.trim())
     .filter((name) => name !== '');
   setFound('databases', databases, names);
+  readStorageEnvironment(read, set);
   return { values, sources, conflicts };
+}
+
+/** The `s3` and `encryption` variables, each object set when at least one of its variables is. */
+function readStorageEnvironment(
+  read: (name: string) => string | undefined,
+  set: (field: string, variable: string, value: unknown) => void,
+): void {
+  const s3: Record<string, unknown> = {};
+  const s3Variables: string[] = [];
+  const region = read(CONFIG_ENV_VARS.S3_REGION);
+  const endpoint = read(CONFIG_ENV_VARS.S3_ENDPOINT);
+  const pathStyle = read(CONFIG_ENV_VARS.S3_FORCE_PATH_STYLE);
+  if (region !== undefined) {
+    s3['region'] = region.trim();
+    s3Variables.push(CONFIG_ENV_VARS.S3_REGION);
+  }
+  if (endpoint !== undefined) {
+    s3['endpoint'] = endpoint.trim();
+    s3Variables.push(CONFIG_ENV_VARS.S3_ENDPOINT);
+  }
+  if (pathStyle !== undefined) {
+    const text = pathStyle.trim().toLowerCase();
+    s3['forcePathStyle'] = text === 'true' ? true : text === 'false' ? false : pathStyle;
+    s3Variables.push(CONFIG_ENV_VARS.S3_FORCE_PATH_STYLE);
+  }
+  if (s3Variables.length > 0) set('s3', s3Variables.join(', '), s3);
+
+  const encryption: Record<string, unknown> = {};
+  const encryptionVariables: string[] = [];
+  for (const [field, variable] of [
+    ['key', CONFIG_ENV_VARS.ENCRYPTION_KEY],
+    ['keyFile', CONFIG_ENV_VARS.ENCRYPTION_KEY_FILE],
+    ['keyId', CONFIG_ENV_VARS.ENCRYPTION_KEY_ID],
+  ] as const) {
+    const value = read(variable);
+    if (value === undefined) continue;
+    encryption[field] = value.trim();
+    encryptionVariables.push(variable);
+  }
+  if (encryptionVariables.length > 0) set('encryption', encryptionVariables.join(', '), encryption);
 }

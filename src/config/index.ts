@@ -21,6 +21,8 @@ export type {
   AutoImportInput,
   CronSchedule,
   EveryHoursSchedule,
+  S3Config,
+  S3ConfigInput,
   ScheduleConfig,
   ServiceConfig,
   ServiceConfigInput,

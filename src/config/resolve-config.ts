@@ -10,7 +10,8 @@ import { readEnvironment } from './env.js';
 import type { Environment } from './env.js';
 import { configError, describeValue, formatIssues } from './issues.js';
 import { KNOWN_OPTIONS, serviceConfigSchema } from './schema.js';
-import type { ServiceConfig, ServiceConfigInput } from './types.js';
+import type { S3Config, ServiceConfig, ServiceConfigInput } from './types.js';
+import { EncryptionKeyring, type EncryptionKeyOptions } from '../crypto/keys.js';
 
 /** Options of {@link resolveConfig}. */
 export interface ResolveConfigOptions {
@@ -86,6 +87,11 @@ export function resolveConfig(
 
   const data = result.data;
   const autoImport = data.autoImport ?? DEFAULT_AUTO_IMPORT;
+  const { credentials: _credentials, ...s3 } = data.s3 ?? {};
+  const encryption =
+    data.encryption === undefined
+      ? undefined
+      : new EncryptionKeyring(data.encryption as EncryptionKeyOptions);
   return deepFreeze({
     ...definedOnly({
       sourceUri: data.sourceUri,
@@ -93,6 +99,8 @@ export function resolveConfig(
       retention: data.retention,
       schedule: data.schedule,
       databases: data.databases,
+      s3: data.s3 === undefined ? undefined : (definedOnly(s3) as S3Config),
+      encryption,
     }),
     backupDir: data.backupDir,
     scheduleEnabled: data.scheduleEnabled ?? data.schedule !== undefined,

@@ -21,6 +21,7 @@ import {
   MAX_EVERY_HOURS,
   MAX_PARALLEL_COLLECTIONS,
 } from './defaults.js';
+import { backupLocationProblem, encryptionSchema, s3Schema } from './storage-schema.js';
 import type { ScheduleConfig } from './types.js';
 
 const URI_EXPECTED = 'expected a mongodb:// or mongodb+srv:// connection string';
@@ -112,6 +113,10 @@ const serviceConfigShape = {
     .string({ error: 'expected a folder path' })
     .min(1, { error: 'expected a non-empty folder path' })
     .refine((dir) => !dir.includes('\0'), { error: 'expected a folder path without NUL bytes' })
+    .superRefine((dir, ctx) => {
+      const problem = backupLocationProblem(dir);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .default(DEFAULT_BACKUP_DIR),
   retention: integer(1).optional(),
   schedule: scheduleSchema.optional(),
@@ -124,6 +129,8 @@ const serviceConfigShape = {
     .min(1, { error: 'expected at least one database name (leave databases out to back up every database)' })
     .optional(),
   autoImport: autoImportSchema.optional(),
+  s3: s3Schema.optional(),
+  encryption: encryptionSchema.optional(),
 };
 
 /** The names of the options accepted at each level, for "unknown option" messages. @internal */
@@ -131,6 +138,9 @@ export const KNOWN_OPTIONS: Readonly<Record<string, readonly string[]>> = Object
   '': Object.keys(serviceConfigShape),
   schedule: Object.keys(scheduleShape),
   autoImport: Object.keys(autoImportSchema.shape),
+  s3: Object.keys(s3Schema.shape),
+  's3.credentials': ['accessKeyId', 'secretAccessKey', 'sessionToken'],
+  encryption: ['key', 'keyFile', 'keyProvider', 'keyId'],
 });
 
 /** A normalised `host:port` list, to tell whether two connection strings reach the same servers. */

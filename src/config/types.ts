@@ -5,6 +5,9 @@
  * @packageDocumentation
  */
 
+import type { EncryptionKeyOptions, EncryptionKeyring } from '../crypto/keys.js';
+import type { S3ChecksumAlgorithm, S3Credentials } from '../storage/s3-store.js';
+
 /** Run every N hours. */
 export interface EveryHoursSchedule {
   /**
@@ -107,6 +110,46 @@ export interface ServiceConfigInput {
    * `targetDatabase`; an object given in code replaces both.
    */
   readonly autoImport?: AutoImportInput | undefined;
+  /**
+   * How to reach the bucket when `backupDir` is an `s3://bucket/prefix` URL. Environment:
+   * `MONGO_BACKUP_S3_REGION`, `MONGO_BACKUP_S3_ENDPOINT`, `MONGO_BACKUP_S3_FORCE_PATH_STYLE`; credentials from the
+   * AWS SDK's default chain (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, profiles, roles) unless given here.
+   */
+  readonly s3?: S3ConfigInput | undefined;
+  /**
+   * Client-side encryption (AES-256-GCM, see `docs/encryption.md`): new backups are encrypted with this key, and
+   * encrypted backups are read with it. Environment: `MONGO_BACKUP_ENCRYPTION_KEY` (hex or base64),
+   * `MONGO_BACKUP_ENCRYPTION_KEY_FILE`, `MONGO_BACKUP_ENCRYPTION_KEY_ID`. Defaults to no encryption.
+   */
+  readonly encryption?: EncryptionKeyOptions | undefined;
+}
+
+/** How to reach an S3-compatible store, as given. */
+export interface S3ConfigInput {
+  /** The region. Defaults to the SDK's (`AWS_REGION`, profile), else `us-east-1`. */
+  readonly region?: string | undefined;
+  /** The endpoint of a non-AWS service (MinIO, Ceph RGW, versitygw...), e.g. `http://127.0.0.1:7070`. */
+  readonly endpoint?: string | undefined;
+  /** Path-style addressing (`endpoint/bucket`). Defaults to `true` when an endpoint is given. */
+  readonly forcePathStyle?: boolean | undefined;
+  /** Static credentials; never shown. Defaults to the AWS SDK's default chain. */
+  readonly credentials?: S3Credentials | undefined;
+  /** Parts uploaded at once, 1 to 16. Defaults to 2 (memory: about three parts). */
+  readonly partsInFlight?: number | undefined;
+  /** The smallest part size in bytes (at least 5 MiB). Defaults to 8 MiB. */
+  readonly minPartSize?: number | undefined;
+  /** The checksum sent with each part. Defaults to `CRC32`. */
+  readonly checksumAlgorithm?: S3ChecksumAlgorithm | undefined;
+}
+
+/** How to reach an S3-compatible store, resolved. Credentials are not part of it. */
+export interface S3Config {
+  readonly region?: string;
+  readonly endpoint?: string;
+  readonly forcePathStyle?: boolean;
+  readonly partsInFlight?: number;
+  readonly minPartSize?: number;
+  readonly checksumAlgorithm?: S3ChecksumAlgorithm;
 }
 
 /** The validated configuration returned by {@link resolveConfig}, defaults applied. Deeply frozen. */
@@ -115,7 +158,10 @@ export interface ServiceConfig {
   readonly sourceUri?: string;
   /** Connection string of the import target, when any. */
   readonly targetUri?: string;
-  /** Folder the backups are written to, as given (relative paths resolve against the working directory). */
+  /**
+   * Where backups are written, as given: a folder (relative paths resolve against the working directory) or an
+   * `s3://bucket/prefix` URL.
+   */
   readonly backupDir: string;
   /** How many backups to keep per database; absent to keep everything. */
   readonly retention?: number;
@@ -133,4 +179,8 @@ export interface ServiceConfig {
   readonly databases?: readonly string[];
   /** Restoring each scheduled backup into `targetUri`. */
   readonly autoImport: AutoImportConfig;
+  /** How to reach the bucket of an `s3://` backupDir, when configured. */
+  readonly s3?: S3Config;
+  /** The encryption keys, when encryption is configured (it shows only its key id). */
+  readonly encryption?: EncryptionKeyring;
 }

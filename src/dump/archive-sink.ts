@@ -2,8 +2,11 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createArchiveWriter } from '../archive/writer.js';
+import { createEncryptStream } from '../crypto/encrypt-stream.js';
+import type { EncryptionKeyring } from '../crypto/keys.js';
 import { createAtomicFile, type AtomicFile } from '../storage/atomic-file.js';
 import { assertReplaceableFile } from '../storage/staging.js';
+import type { BackupUpload } from '../storage/backup-store.js';
 import { ByteCounter } from '../util/byte-counter.js';
 import type { DumpPlan } from './catalog.js';
 import type { DumpSink, NamespaceSink, SinkResult } from './sink.js';
@@ -12,14 +15,17 @@ import type { DumpSink, NamespaceSink, SinkResult } from './sink.js';
 export interface ArchiveSinkOptions {
   /**
    * A file path (written under a hidden staging name, renamed on success; an existing file is replaced only when
-   * it is an earlier archive or gzip file) or any Writable.
+   * it is an earlier archive or gzip file), a new backup of a store (committed on success, discarded on failure),
+   * or any Writable.
    */
-  readonly output: string | Writable;
+  readonly output: string | Writable | BackupUpload;
   /** zlib level, or `undefined` for no compression. */
   readonly gzipLevel: number | undefined;
   /** Parallel gzip members (`true`) or one deflate stream. */
   readonly parallelGzip: boolean;
   readonly concurrentCollections: number;
+  /** Encrypt the stored bytes with this keyring's current key (see `docs/encryption.md`). */
+  readonly encryption?: EncryptionKeyring | undefined;
 }
 
 /**
@@ -27,12 +33,17 @@ export interface ArchiveSinkOptions {
  * `mongorestore --archive=<file> [--gzip]` reads it.
  */
 export async function createArchiveSink(plan: DumpPlan, options: ArchiveSinkOptions): Promise<DumpSink> {
-  if (typeof options.output === 'string') await assertReplaceableFile(options.output);
-  const file: AtomicFile | undefined =
-    typeof options.output === 'string'
-      ? await createAtomicFile(path.dirname(path.resolve(options.output)), path.basename(options.output))
-      : undefined;
-  const destination = file?.stream ?? (options.output as Writable);
+  // The key is fetched first: a missing key must fail before any output exists.
+  const encrypt = options.encryption === undefined ? [] : [await createEncryptStream(options.encryption)];
+  const output = options.output;
+  if (typeof output === 'string') await assertReplaceableFile(output);
+  const file: AtomicFile | BackupUpload | undefined =
+    typeof output === 'string'
+      ? await createAtomicFile(path.dirname(path.resolve(output)), path.basename(output))
+      : isUpload(output)
+        ? output
+        : undefined;
+  const destination = file?.stream ?? (output as Writable);
 
   const writer = createArchiveWriter({
     header: { serverVersion: plan.serverVersion, concurrentCollections: options.concurrentCollections },
@@ -48,7 +59,7 @@ export async function createArchiveSink(plan: DumpPlan, options: ArchiveSinkOpti
   });
   const stored = new ByteCounter();
   // The file stream is ended by commit(), so that it can be flushed to disk first; a caller's stream by pipeline.
-  const flowing = pipeline([writer.stream, stored, destination], { end: file === undefined });
+  const flowing = pipeline([writer.stream, ...encrypt, stored, destination], { end: file === undefined });
   flowing.catch(() => undefined);
 
   return {
@@ -75,4 +86,8 @@ export async function createArchiveSink(plan: DumpPlan, options: ArchiveSinkOpti
       await file?.discard();
     },
   };
+}
+
+function isUpload(output: Writable | BackupUpload): output is BackupUpload {
+  return typeof (output as Partial<BackupUpload>).commit === 'function';
 }

@@ -20,6 +20,9 @@ import { filterForNamespace } from './namespace-filter.js';
 import { parseQuery } from './query.js';
 import { createDirectorySink } from './directory-sink.js';
 import type { DumpSink } from './sink.js';
+import { estimateDumpBytes } from './expected-size.js';
+import type { EncryptionKeyring } from '../crypto/keys.js';
+import type { BackupStore } from '../storage/backup-store.js';
 import {
   DEFAULT_GZIP_LEVEL,
   DEFAULT_PARALLEL_COLLECTIONS,
@@ -34,6 +37,10 @@ export interface DumpContext {
   readonly backupDir: string;
   /** Scrubs credentials from error messages. */
   readonly redact: (text: string) => string;
+  /** Where new backups go when `options.output` is not given; defaults to the folder `backupDir`. */
+  readonly store?: BackupStore;
+  /** Encrypt archives with this keyring's current key. */
+  readonly encryption?: EncryptionKeyring | undefined;
 }
 
 const readPreferences = [
@@ -71,6 +78,7 @@ const dumpOptionsSchema = z
     usersAndRoles: z.boolean().optional(),
     signal: z.instanceof(AbortSignal).optional(),
     onProgress: z.function().optional(),
+    onBytesStored: z.function().optional(),
   })
   .refine((o) => o.collection === undefined || o.databases?.length === 1, {
     message: '"collection" needs exactly one database in "databases"',
@@ -146,6 +154,15 @@ export async function runDump(
   const parallel = options.parallelCollections ?? DEFAULT_PARALLEL_COLLECTIONS;
   const signal = options.signal ?? new AbortController().signal;
   if (signal.aborted) throw new AbortError('Dump was aborted before it started', { cause: signal.reason });
+  const store = options.output === undefined ? context.store : undefined;
+  if (format === 'directory' && (store?.kind === 's3' || context.encryption !== undefined)) {
+    throw new MongoBackupUsageError(
+      ErrorCode.INVALID_OPTIONS,
+      store?.kind === 's3'
+        ? `A directory dump cannot be written to ${store.location}: an object store holds archives (format: "archive")`
+        : 'Encryption applies to archives: use format "archive", or a service without encryption',
+    );
+  }
 
   const client = await connect();
   const startedAt = new Date();
@@ -174,30 +191,45 @@ export async function runDump(
       return [name, filterForNamespace(ns, filters.get(name) ?? filter)];
     }),
   );
-  const output =
-    options.output ??
-    path.join(
-      context.backupDir,
-      backupFileName({
-        ...(single === undefined ? {} : { database: single }),
-        date: startedAt,
-        kind: format === 'directory' ? (tarball ? 'tar.gz' : 'directory') : gzip ? 'archive-gzip' : 'archive',
-      }),
-    );
-  const sink: DumpSink =
-    format === 'archive'
-      ? await createArchiveSink(plan, {
-          output,
-          gzipLevel: gzip ? level : undefined,
-          parallelGzip: options.parallelGzip ?? true,
-          concurrentCollections: parallel,
-        })
-      : await createDirectorySink(plan, {
-          output,
-          gzipLevel: gzip ? level : undefined,
-          parallelGzip: options.parallelGzip ?? true,
-          tarball,
-        });
+  const name = backupFileName({
+    ...(single === undefined ? {} : { database: single }),
+    date: startedAt,
+    kind: format === 'directory' ? (tarball ? 'tar.gz' : 'directory') : gzip ? 'archive-gzip' : 'archive',
+    encrypted: context.encryption !== undefined,
+  });
+  const upload =
+    store !== undefined && format === 'archive'
+      ? await guard(
+          async () =>
+            store.createUpload(name, {
+              ...(store.kind === 's3' ? { expectedBytes: await estimateDumpBytes(client, plan) } : {}),
+              ...(options.onBytesStored === undefined ? {} : { onBytesStored: options.onBytesStored }),
+            }),
+          context,
+        )
+      : undefined;
+  const output = options.output ?? upload ?? path.join(store?.location ?? context.backupDir, name);
+  let sink: DumpSink;
+  try {
+    sink =
+      format === 'archive'
+        ? await createArchiveSink(plan, {
+            output,
+            gzipLevel: gzip ? level : undefined,
+            parallelGzip: options.parallelGzip ?? true,
+            concurrentCollections: parallel,
+            encryption: context.encryption,
+          })
+        : await createDirectorySink(plan, {
+            output: output as string | Writable,
+            gzipLevel: gzip ? level : undefined,
+            parallelGzip: options.parallelGzip ?? true,
+            tarball,
+          });
+  } catch (error) {
+    await upload?.discard();
+    throw error;
+  }
 
   const results = new Map<string, DumpedNamespace>();
   const pump = async (namespace: PlannedNamespace, taskSignal: AbortSignal): Promise<void> => {

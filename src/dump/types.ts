@@ -90,6 +90,11 @@ export interface DumpOptions {
   readonly signal?: AbortSignal;
   /** Called as the dump advances; see {@link DumpProgress}. */
   readonly onProgress?: (progress: DumpProgress) => void;
+  /**
+   * Called with the bytes the store has acknowledged so far, as they are (for S3: as each part is uploaded).
+   * Only for dumps to the service's store (no `output`).
+   */
+  readonly onBytesStored?: (bytes: number) => void;
 }
 
 /** Progress of one namespace, reported when it starts, every few thousand documents, and when it ends. */

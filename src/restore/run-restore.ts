@@ -22,7 +22,7 @@ import { parseOptions } from '../util/parse-options.js';
 import { Semaphore } from '../util/semaphore.js';
 import { buildIndexes, createView, prepareCollection } from './collection-setup.js';
 import { NamespaceState } from './namespace-state.js';
-import { openRestoreSource, type OpenedSource } from './open-source.js';
+import { openRestoreSource, type OpenedSource, type SourceAccess } from './open-source.js';
 import { insertRetryingMixedSchema } from './mixed-schema-retry.js';
 import { insertFidelity, insertRawDocuments, type InsertOutcome } from './raw-insert.js';
 import { assertRestorable, planRestore, usersAndRolesWarning } from './restore-plan.js';
@@ -42,6 +42,8 @@ import {
 export interface RestoreContext {
   /** Scrubs credentials from error messages. */
   readonly redact: (text: string) => string;
+  /** How backups in object stores and encrypted backups are reached. */
+  readonly access?: SourceAccess;
 }
 
 const strings = z.array(z.string()).readonly().optional();
@@ -126,10 +128,14 @@ export async function runRestore(
     throw new AbortError('Restore was aborted before it started', { cause: signal.reason });
 
   const startedAt = new Date();
-  const source = await openRestoreSource(options.from, {
-    ...(options.db === undefined ? {} : { db: options.db }),
-    ...(options.collection === undefined ? {} : { collection: options.collection }),
-  });
+  const source = await openRestoreSource(
+    options.from,
+    {
+      ...(options.db === undefined ? {} : { db: options.db }),
+      ...(options.collection === undefined ? {} : { collection: options.collection }),
+    },
+    context.access,
+  );
   let run: RestoreRun;
   try {
     run = new RestoreRun(await connect(), options, select, rename);

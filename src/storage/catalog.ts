@@ -7,14 +7,10 @@
 import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-import {
-  ErrorCode,
-  MongoBackupConfigError,
-  MongoBackupRuntimeError,
-  MongoBackupUsageError,
-} from '../errors.js';
+import { ErrorCode, MongoBackupRuntimeError, MongoBackupUsageError } from '../errors.js';
 import { parseBackupName } from './naming.js';
 import type { BackupKind } from './naming.js';
+import { assertRetentionCount, backupsBeyondRetention } from './retention.js';
 import { resolveInside } from './safe-path.js';
 
 /** One backup found in the backup folder. */
@@ -31,6 +27,8 @@ export interface BackupInfo {
   readonly createdAt: Date;
   /** The database backed up; absent for a backup of every database (`all_dump_...`). */
   readonly database?: string;
+  /** Present (`true`) for a backup encrypted client-side (its name ends with `.enc`). */
+  readonly encrypted?: true;
 }
 
 /**
@@ -78,6 +76,7 @@ async function describeBackup(root: string, name: string): Promise<BackupInfo | 
     kind: parsed.kind,
     sizeBytes: isDirectory ? await directorySize(fullPath) : stats.size,
     createdAt: parsed.createdAt,
+    ...(parsed.encrypted === true ? { encrypted: true as const } : {}),
   };
   return parsed.database === undefined ? info : { ...info, database: parsed.database };
 }
@@ -114,21 +113,10 @@ async function directorySize(dir: string): Promise<number> {
  * ```
  */
 export async function applyRetention(dir: string, keep: number): Promise<BackupInfo[]> {
-  if (!Number.isInteger(keep) || keep < 1) {
-    const issue = `keep: expected an integer >= 1, got ${String(keep)}`;
-    throw new MongoBackupConfigError(`Invalid retention:\n  ${issue}`, [issue], {
-      code: ErrorCode.INVALID_OPTIONS,
-    });
-  }
-  const seen = new Map<string, number>();
-  const doomed = (await listBackups(dir)).filter((backup) => {
-    const group = backup.database ?? '';
-    const count = (seen.get(group) ?? 0) + 1;
-    seen.set(group, count);
-    return count > keep;
-  });
+  assertRetentionCount(keep);
+  const doomed = backupsBeyondRetention(await listBackups(dir), keep);
   const deleted: BackupInfo[] = [];
-  for (const backup of doomed.reverse()) {
+  for (const backup of doomed) {
     await deleteEntry(backup);
     deleted.push(backup);
   }

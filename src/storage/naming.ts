@@ -33,7 +33,12 @@ export interface BackupNameParts {
   readonly date?: Date;
   /** How the backup is stored. Defaults to `archive-gzip`. */
   readonly kind?: BackupKind;
+  /** Whether the backup is encrypted client-side (an archive or tarball only): adds {@link ENCRYPTED_SUFFIX}. */
+  readonly encrypted?: boolean;
 }
+
+/** The suffix of an encrypted backup's name, after its kind's extension (`.gz.enc`, `.tar.gz.enc`). */
+export const ENCRYPTED_SUFFIX = '.enc';
 
 /** A backup name taken apart by {@link parseBackupName}. */
 export interface ParsedBackupName {
@@ -43,12 +48,15 @@ export interface ParsedBackupName {
   readonly createdAt: Date;
   /** The kind the extension stands for. A name without extension is a `directory`. */
   readonly kind: BackupKind;
+  /** Present (`true`) when the name ends with {@link ENCRYPTED_SUFFIX}. */
+  readonly encrypted?: true;
 }
 
 /** Characters MongoDB forbids in database names (all platforms), which also keeps names safe as file names. */
 const FORBIDDEN_IN_DATABASE = /[/\\. "$*<>:|?\0]/;
 const MAX_DATABASE_NAME_BYTES = 63;
-const NAME_PATTERN = /^(.+)_dump_(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z)(\.tar\.gz|\.gz|\.archive)?$/;
+const NAME_PATTERN =
+  /^(.+)_dump_(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z)(\.tar\.gz|\.gz|\.archive)?(\.enc)?$/;
 const TIMESTAMP_PATTERN = /^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2})-(\d{3}Z)$/;
 
 /**
@@ -108,7 +116,12 @@ export function backupFileName(parts: BackupNameParts = {}): string {
       'Expected a valid date for the backup file name',
     );
   }
-  return `${database}_dump_${formatBackupTimestamp(date)}${BACKUP_EXTENSIONS[parts.kind ?? 'archive-gzip']}`;
+  const kind = parts.kind ?? 'archive-gzip';
+  if (parts.encrypted === true && kind === 'directory') {
+    throw new MongoBackupUsageError(ErrorCode.INVALID_OPTIONS, 'A directory backup cannot be encrypted');
+  }
+  const suffix = parts.encrypted === true ? ENCRYPTED_SUFFIX : '';
+  return `${database}_dump_${formatBackupTimestamp(date)}${BACKUP_EXTENSIONS[kind]}${suffix}`;
 }
 
 /**
@@ -124,7 +137,7 @@ export function backupFileName(parts: BackupNameParts = {}): string {
  */
 export function parseBackupName(name: string): ParsedBackupName | undefined {
   const match = NAME_PATTERN.exec(name);
-  const [, database, timestamp, extension = ''] = match ?? [];
+  const [, database, timestamp, extension = '', encrypted] = match ?? [];
   if (database === undefined || timestamp === undefined || databaseNameProblem(database) !== undefined) {
     return undefined;
   }
@@ -133,8 +146,9 @@ export function parseBackupName(name: string): ParsedBackupName | undefined {
   const kind = (Object.keys(BACKUP_EXTENSIONS) as BackupKind[]).find(
     (k) => BACKUP_EXTENSIONS[k] === extension,
   );
-  if (kind === undefined) return undefined;
-  return { database: database === ALL_DATABASES_NAME ? undefined : database, createdAt, kind };
+  if (kind === undefined || (encrypted !== undefined && kind === 'directory')) return undefined;
+  const parsed = { database: database === ALL_DATABASES_NAME ? undefined : database, createdAt, kind };
+  return encrypted === undefined ? parsed : { ...parsed, encrypted: true };
 }
 
 function parseBackupTimestamp(timestamp: string): Date | undefined {

@@ -5,10 +5,15 @@
  */
 import path from 'node:path';
 
-import { applyRetention, listBackups } from '../../storage/index.js';
 import { listPartialLeftovers, removePartialLeftovers } from '../../storage/staging.js';
 import { booleanFlag, integerFlag, stringFlag, usageError } from '../args.js';
-import { backupTableLines, offlineConfig, retentionVictims, totalSize } from '../backup-table.js';
+import {
+  backupTableLines,
+  offlineConfig,
+  offlineStore,
+  retentionVictims,
+  totalSize,
+} from '../backup-table.js';
 import { BACKUP_DIR_FLAG, JSON_FLAG, wantsJson, type CommandSpec } from '../command.js';
 import { formatBytes, plural, toJson } from '../format.js';
 import { writeLine, writeLines } from '../io.js';
@@ -17,7 +22,7 @@ import { writeLine, writeLines } from '../io.js';
 export const cleanCommand: CommandSpec = {
   name: 'clean',
   summary: 'Delete all but the N newest backups of each database',
-  usage: 'clean [--keep=<n>] [--partial] [--backupDir=<dir>] [--dryRun] [--json]',
+  usage: 'clean [--keep=<n>] [--partial] [--backupDir=<dir|s3://bucket/prefix>] [--dryRun] [--json]',
   description: [
     'Retention counts per database: backups of every database (all_dump_...) form their own group. Unrelated',
     'files and symbolic links are never touched. --keep defaults to MONGO_BACKUP_RETENTION. --partial also',
@@ -49,8 +54,11 @@ export const cleanCommand: CommandSpec = {
     const keep = config.retention;
     const partial = booleanFlag(args, 'partial') === true;
     const dryRun = booleanFlag(args, 'dryRun') === true;
-    const backupDir = path.resolve(config.backupDir);
+    const store = offlineStore(config, io);
+    const backupDir = store.location;
     if (partial) {
+      if (store.kind !== 'folder')
+        throw usageError('--partial: partial outputs exist only in a backup folder');
       const leftovers = await listPartialLeftovers(backupDir);
       if (!dryRun) await removePartialLeftovers(leftovers);
       if (wantsJson(args)) {
@@ -65,9 +73,7 @@ export const cleanCommand: CommandSpec = {
       if (keepFlag === undefined) return 0;
     }
     if (keep === undefined) throw usageError('--keep: expected how many backups to keep per database');
-    const deleted = dryRun
-      ? retentionVictims(await listBackups(backupDir), keep)
-      : await applyRetention(backupDir, keep);
+    const deleted = dryRun ? retentionVictims(await store.list(), keep) : await store.applyRetention(keep);
     if (wantsJson(args)) {
       writeLine(io.stdout, toJson({ backupDir, keep, dryRun, deleted }));
     } else if (deleted.length === 0) {

@@ -36,6 +36,7 @@ import { describeHosts } from '../../connections/client.js';
 import { formatBytes, formatDuration, formatTable, plural, toJson } from '../format.js';
 import { onceOnSignal, writeLine, writeLines, type CliIo, type CliOutput } from '../io.js';
 import { createDumpProgress } from '../progress.js';
+import { createUploadProgress } from '../upload-progress.js';
 import { binaryWritable } from '../stdio.js';
 
 const READ_PREFERENCES: readonly ReadPreferenceMode[] = [
@@ -75,6 +76,11 @@ export const DUMP_FLAGS: FlagSpecs = {
     short: 'o',
     value: '<dir>',
     description: 'Write a directory dump here (with --tarball: the .tar.gz file)',
+  },
+  to: {
+    type: 'string',
+    value: '<dir|s3://bucket/prefix>',
+    description: 'Write a new, timestamped archive into this folder or bucket (streamed: no local copy)',
   },
   tarball: { type: 'boolean', description: 'Pack the directory dump into one .tar.gz file' },
   gzip: { type: 'boolean', negatable: true, description: 'Compress the output (default: on)' },
@@ -154,7 +160,9 @@ export function parseDumpArgs(args: ParsedArgs, env: Environment = {}): DumpInvo
   const out = stringFlag(args, 'out');
   const tarball = booleanFlag(args, 'tarball') === true;
   const json = wantsJson(args);
-  exclusive({ '--archive': archive !== undefined, '--out': out !== undefined });
+  const to = stringFlag(args, 'to');
+  exclusive({ '--archive': archive !== undefined, '--out': out !== undefined, '--to': to !== undefined });
+  exclusive({ '--to': to !== undefined, '--backupDir': args.values['backupDir'] !== undefined });
   exclusive({ '--archive': archive !== undefined, '--tarball': tarball });
   if (out === '-')
     throw usageError('--out: a directory dump cannot go to standard output; use --archive instead');
@@ -168,7 +176,7 @@ export function parseDumpArgs(args: ParsedArgs, env: Environment = {}): DumpInvo
   const output = toStdout ? undefined : (archive ?? out);
   const service = definedOnly({
     sourceUri: connectionUri(args, env),
-    backupDir: stringFlag(args, 'backupDir'),
+    backupDir: to ?? stringFlag(args, 'backupDir'),
     gzipLevel: integerFlag(args, 'gzipLevel', { min: 0, max: 9 }),
     parallelCollections: integerFlag(args, 'numParallelCollections', { min: 1, max: 64 }),
   });
@@ -197,6 +205,10 @@ export async function runDumpCommand(invocation: DumpInvocation, io: CliIo): Pro
   const release = onceOnSignal(io, () => controller.abort());
   const quiet = invocation.verbosity === 'quiet';
   const progress = createDumpProgress(io.stderr, { enabled: !invocation.json && !quiet, now: io.now });
+  const uploaded = createUploadProgress(io.stderr, {
+    enabled: !invocation.json && !quiet && service.store.kind === 's3',
+    now: io.now,
+  });
   if (invocation.verbosity === 'verbose')
     writeLine(
       io.stderr,
@@ -208,7 +220,7 @@ export async function runDumpCommand(invocation: DumpInvocation, io: CliIo): Pro
       ...(invocation.toStdout ? { output: binaryWritable(io.stdout) } : {}),
       signal: controller.signal,
       // No listener with --json: the dump then skips the per-collection count that only feeds progress.
-      ...(invocation.json ? {} : { onProgress: progress.onProgress }),
+      ...(invocation.json ? {} : { onProgress: progress.onProgress, onBytesStored: uploaded.onProgress }),
     });
     progress.finish();
     if (invocation.json) writeLine(io.stdout, toJson(report));
@@ -269,6 +281,7 @@ export const dumpCommand: CommandSpec = {
     'mongo-backup dump -h rs0/db1:27017,db2:27017 -u backup -p "$PASSWORD" --authenticationDatabase=admin --db=shop',
     'mongo-backup dump --db=shop --archive=shop.archive --no-gzip',
     'mongo-backup dump --db=shop --out=dump --tarball',
+    'mongo-backup dump --db=shop --to=s3://backups/prod   # MONGO_BACKUP_S3_ENDPOINT etc., AWS credentials chain',
     'mongo-backup dump --db=shop --archive | mongorestore --archive --gzip --nsFrom="shop.*" --nsTo="copy.*"',
   ],
   run: (args, io) => runDumpCommand(parseDumpArgs(args, io.env), io),

@@ -9,6 +9,8 @@ import { inspectBackup, type BackupInspection } from '../inspect-backup.js';
 import { writeLine, writeLines } from '../io.js';
 import { usageError } from '../args.js';
 import { standardInput } from '../stdio.js';
+import { backupBytesAccess } from '../backup-bytes.js';
+import { offlineConfig } from '../backup-table.js';
 
 /** The `--json` document of `inspect`. */
 export function inspectionJson(result: BackupInspection): Record<string, unknown> {
@@ -112,25 +114,28 @@ export const inspectCommand: CommandSpec = {
   name: 'inspect',
   aliases: ['verify'],
   summary: 'Check a backup without a database: header, prelude, documents, bytes and CRC per namespace',
-  usage: 'inspect <archive|dir|tar.gz|coll.bson|-> [--json]',
+  usage: 'inspect <archive|dir|tar.gz|coll.bson|s3://...|-> [--json]',
   description: [
     'Reads the whole backup and checks what mongorestore checks: the magic number, the prelude, every block and',
     "document length, and each namespace's CRC-64. Prints VALID, or INVALID with the error code, the offset in",
     'the (decompressed) stream and the message, and exits with 1. CRCs are shown as the archive stores them',
     '(signed 64-bit). For a directory dump the CRCs are computed from its .bson files; a single .bson file is read',
-    'as its folder\'s database. "-" reads stdin.',
+    'as its folder\'s database. "-" reads stdin. An s3:// URL is read from the bucket (MONGO_BACKUP_S3_* settings);',
+    'an encrypted archive is decrypted with MONGO_BACKUP_ENCRYPTION_KEY or _KEY_FILE.',
   ],
   flags: { json: JSON_FLAG },
   maxPositionals: 1,
   examples: [
     'mongo-backup inspect backups/shop_dump_2026-11-21T23-10-54-123Z.gz',
     'mongo-backup verify dump/ --json',
+    'mongo-backup inspect s3://backups/prod/shop_dump_2026-11-21T23-10-54-123Z.gz.enc',
   ],
   async run(args, io) {
     const [target] = args.positionals;
     if (target === undefined)
       throw usageError('expected the path of an archive, a directory dump, a .tar.gz or a .bson file');
-    const result = await inspectBackup(target, standardInput(io.stdin));
+    const access = backupBytesAccess(offlineConfig({}, io), io);
+    const result = await inspectBackup(target, standardInput(io.stdin), access);
     if (wantsJson(args)) writeLine(io.stdout, toJson(inspectionJson(result)));
     else writeLines(io.stdout, inspectionLines(result));
     return result.valid ? 0 : 1;

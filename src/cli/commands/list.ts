@@ -3,11 +3,8 @@
  *
  * @packageDocumentation
  */
-import path from 'node:path';
-
-import { listBackups } from '../../storage/index.js';
 import { stringFlag } from '../args.js';
-import { backupTableLines, offlineConfig, totalSize } from '../backup-table.js';
+import { backupTableLines, offlineConfig, offlineStore, totalSize } from '../backup-table.js';
 import { BACKUP_DIR_FLAG, JSON_FLAG, wantsJson, type CommandSpec } from '../command.js';
 import { formatBytes, plural, toJson } from '../format.js';
 import { writeLine, writeLines } from '../io.js';
@@ -16,18 +13,23 @@ import { writeLine, writeLines } from '../io.js';
 export const listCommand: CommandSpec = {
   name: 'list',
   summary: 'List the backups of the backup folder, newest first',
-  usage: 'list [--backupDir=<dir>] [--json]',
+  usage: 'list [--backupDir=<dir|s3://bucket/prefix>] [--json]',
   description: [
     'Only names this tool writes (<db>_dump_<timestamp>[.gz|.archive|.tar.gz], or a folder) are listed; partial',
     'outputs of running or interrupted dumps and unrelated files are not.',
   ],
   flags: { backupDir: BACKUP_DIR_FLAG, json: JSON_FLAG },
   maxPositionals: 0,
-  examples: ['mongo-backup list', 'mongo-backup list --backupDir=/var/backups/mongo --json'],
+  examples: [
+    'mongo-backup list',
+    'mongo-backup list --backupDir=/var/backups/mongo --json',
+    'mongo-backup list --backupDir=s3://backups/prod',
+  ],
   async run(args, io) {
     const config = offlineConfig({ backupDir: stringFlag(args, 'backupDir') }, io);
-    const backupDir = path.resolve(config.backupDir);
-    const backups = await listBackups(backupDir);
+    const store = offlineStore(config, io);
+    const backupDir = store.location;
+    const backups = await store.list();
     if (wantsJson(args)) {
       writeLine(io.stdout, toJson({ backupDir, backups }));
     } else if (backups.length === 0) {

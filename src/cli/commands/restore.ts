@@ -81,6 +81,11 @@ export const RESTORE_FLAGS: FlagSpecs = {
     description: 'Archive file to read; "-" or no value: standard input',
   },
   dir: { type: 'string', value: '<dir>', description: 'Directory dump to read' },
+  from: {
+    type: 'string',
+    value: '<path|s3://bucket/prefix/name>',
+    description: 'Backup to read: a path, or an object in a bucket (encrypted ones decrypted with the key)',
+  },
   gzip: flag('Accepted for compatibility: gzip is detected from the content'),
   nsInclude: patterns('Restore only namespaces matching this pattern'),
   nsExclude: patterns('Leave out namespaces matching this pattern; exclusion wins'),
@@ -165,10 +170,12 @@ export interface RestoreInvocation {
 export function parseRestoreArgs(args: ParsedArgs, env: Environment = {}): RestoreInvocation {
   const archive = stringFlag(args, 'archive');
   const dir = stringFlag(args, 'dir');
+  const fromFlag = stringFlag(args, 'from');
   const [positional] = args.positionals;
   exclusive({
     '--archive': archive !== undefined,
     '--dir': dir !== undefined,
+    '--from': fromFlag !== undefined,
     [`"${positional}"`]: positional !== undefined,
   });
   if (dir === '-') throw usageError('--dir: a directory dump cannot come from standard input; use --archive');
@@ -181,7 +188,7 @@ export function parseRestoreArgs(args: ParsedArgs, env: Environment = {}): Resto
       `--archive=${archive} is a folder, not an archive: give --dir=${archive} for a directory dump`,
     );
   }
-  const from = archive ?? dir ?? positional;
+  const from = archive ?? dir ?? fromFlag ?? positional;
   const fromStdin = from === '-';
   const writeConcern = stringFlag(args, 'writeConcern');
   const restore: RestoreInvocation['restore'] = definedOnly({

@@ -260,7 +260,7 @@ describe('resolveConfig: validation', () => {
       input: { retension: 3 },
       issue:
         'retension: expected one of sourceUri, targetUri, backupDir, retention, schedule, scheduleEnabled, gzip, gzipLevel, ' +
-        'parallelCollections, databases, autoImport, got an unknown option',
+        'parallelCollections, databases, autoImport, s3, encryption, got an unknown option',
     },
     {
       name: 'unknown schedule option',
