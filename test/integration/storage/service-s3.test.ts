@@ -59,7 +59,12 @@ describe('MongoBackupService with an S3-compatible store (versitygw)', () => {
 
     const copy = uniqueDbName('s3_copy');
     created.push(copy);
-    const report = await service.restore({ into: 'source', nsFrom: [`${dbName}.*`], nsTo: [`${copy}.*`] });
+    const report = await service.restore({
+      from: 'latest',
+      into: 'source',
+      nsFrom: [`${dbName}.*`],
+      nsTo: [`${copy}.*`],
+    });
     expect(report.namespaces.every((ns) => ns.status === 'restored')).toBe(true);
     const compared = await expectSameDocuments(client!.db(dbName), client!.db(copy));
     expect(compared).toBeGreaterThan(2000);
