@@ -5,17 +5,19 @@
  *
  * @packageDocumentation
  */
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 
 import { ErrorCode, MongoBackupError, MongoBackupRuntimeError, MongoBackupUsageError } from '../errors.js';
 import type { ByteRange } from './backup-store.js';
 import { formatS3Url } from './s3-location.js';
+import { loadS3Sdk } from './s3-sdk.js';
 import { isNotFound } from './s3-upload.js';
 
 /** How ranged reads are made. */
 export interface RangedReadSettings {
-  readonly client: S3Client;
+  /** The client, made on first use. */
+  readonly client: () => Promise<S3Client>;
   readonly bucket: string;
   readonly key: string;
   /** Bytes per GET. */
@@ -40,8 +42,11 @@ async function* windows(settings: RangedReadSettings, range: ByteRange | undefin
     const windowEnd = position + settings.windowBytes - 1;
     const end = last === undefined ? windowEnd : Math.min(windowEnd, last);
     try {
-      const response = await client.send(
-        new GetObjectCommand({
+      const { s3 } = await loadS3Sdk();
+      const response = await (
+        await client()
+      ).send(
+        new s3.GetObjectCommand({
           Bucket: bucket,
           Key: key,
           Range: `bytes=${position}-${end}`,

@@ -5,14 +5,7 @@
  *
  * @packageDocumentation
  */
-import {
-  DeleteObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-  type ChecksumAlgorithm,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+import type { ChecksumAlgorithm, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 
 import { ErrorCode, MongoBackupRuntimeError, MongoBackupUsageError } from '../errors.js';
@@ -23,6 +16,7 @@ import { DEFAULT_PART_SIZE, MAX_UPLOAD_PARTS } from './part-size.js';
 import { assertRetentionCount, backupsBeyondRetention } from './retention.js';
 import { readS3Object } from './s3-ranged-read.js';
 import { formatS3Url, keyOf, parseS3Url, type S3Location } from './s3-location.js';
+import { loadS3Sdk } from './s3-sdk.js';
 import { isNotFound, startS3Upload } from './s3-upload.js';
 
 /** Static credentials for an S3 store. Never logged, never part of a message. */
@@ -90,7 +84,9 @@ export function createS3Store(options: S3StoreOptions): BackupStore {
     forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
     ...(options.credentials === undefined ? {} : { credentials: staticCredentials(options.credentials) }),
   };
-  const client = new S3Client(config);
+  // The SDK and the client are made on first use, so a store that is never used loads nothing.
+  let made: Promise<S3Client> | undefined;
+  const client = (): Promise<S3Client> => (made ??= loadS3Sdk().then(({ s3 }) => new s3.S3Client(config)));
   const minPartSize = options.minPartSize ?? DEFAULT_PART_SIZE;
   const where = formatS3Url(location.bucket, location.prefix);
 
@@ -98,9 +94,9 @@ export function createS3Store(options: S3StoreOptions): BackupStore {
     const found: BackupInfo[] = [];
     let token: string | undefined;
     do {
-      const page = await guard(`Could not list ${where}`, () =>
-        client.send(
-          new ListObjectsV2Command({
+      const page = await guard(`Could not list ${where}`, async () =>
+        (await client()).send(
+          new (await loadS3Sdk()).s3.ListObjectsV2Command({
             Bucket: location.bucket,
             Prefix: location.prefix,
             Delimiter: '/',
@@ -123,7 +119,10 @@ export function createS3Store(options: S3StoreOptions): BackupStore {
   const stat = async (name: string): Promise<BackupInfo | undefined> => {
     const key = keyOf(location, name);
     try {
-      const head = await client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: key }));
+      const { s3 } = await loadS3Sdk();
+      const head = await (
+        await client()
+      ).send(new s3.HeadObjectCommand({ Bucket: location.bucket, Key: key }));
       return describe(location, key, head.ContentLength ?? 0);
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -140,18 +139,21 @@ export function createS3Store(options: S3StoreOptions): BackupStore {
           '(see listBackups() for the available names)',
       );
     }
-    await guard(`Could not delete the backup ${backup.path}`, () =>
-      client.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: keyOf(location, name) })),
-    );
+    await guard(`Could not delete the backup ${backup.path}`, async () => {
+      const { s3 } = await loadS3Sdk();
+      return (await client()).send(
+        new s3.DeleteObjectCommand({ Bucket: location.bucket, Key: keyOf(location, name) }),
+      );
+    });
     return backup;
   };
 
   return {
     kind: 's3',
     location: where,
-    createUpload(name: string, upload: BackupUploadOptions = {}): Promise<BackupUpload> {
+    async createUpload(name: string, upload: BackupUploadOptions = {}): Promise<BackupUpload> {
       return startS3Upload({
-        client,
+        client: await guard(`Could not reach ${where}`, client),
         bucket: location.bucket,
         key: keyOf(location, name),
         expectedBytes: upload.expectedBytes ?? minPartSize * MAX_UPLOAD_PARTS,

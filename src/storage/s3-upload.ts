@@ -5,19 +5,14 @@
  *
  * @packageDocumentation
  */
-import {
-  AbortMultipartUploadCommand,
-  HeadObjectCommand,
-  type ChecksumAlgorithm,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { ChecksumAlgorithm, S3Client } from '@aws-sdk/client-s3';
 import { PassThrough } from 'node:stream';
 
 import { ErrorCode, MongoBackupRuntimeError } from '../errors.js';
 import type { BackupUpload } from './backup-store.js';
 import { partSizeFor } from './part-size.js';
 import { formatS3Url } from './s3-location.js';
+import { loadS3Sdk } from './s3-sdk.js';
 
 /** How an upload is made. */
 export interface S3UploadSettings {
@@ -40,8 +35,9 @@ export async function startS3Upload(settings: S3UploadSettings): Promise<BackupU
   if (await objectExists(client, bucket, key)) {
     throw new MongoBackupRuntimeError(ErrorCode.DUMP_FAILED, `Could not create ${url}: it exists already`);
   }
+  const { storage } = await loadS3Sdk();
   const body = new PassThrough({ highWaterMark: 256 * 1024 });
-  const upload = new Upload({
+  const upload = new storage.Upload({
     client,
     params: {
       Bucket: bucket,
@@ -105,8 +101,9 @@ export async function startS3Upload(settings: S3UploadSettings): Promise<BackupU
 }
 
 async function objectExists(client: S3Client, bucket: string, key: string): Promise<boolean> {
+  const { s3 } = await loadS3Sdk();
   try {
-    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    await client.send(new s3.HeadObjectCommand({ Bucket: bucket, Key: key }));
     return true;
   } catch (error) {
     if (isNotFound(error)) return false;
@@ -138,10 +135,15 @@ export function isNotFound(error: unknown): boolean {
 async function abortWithRetry(settings: S3UploadSettings, uploadId: string): Promise<boolean> {
   const deadline = Date.now() + settings.abortRetryMs;
   let pause = 200;
+  const { s3 } = await loadS3Sdk();
   for (;;) {
     try {
       await settings.client.send(
-        new AbortMultipartUploadCommand({ Bucket: settings.bucket, Key: settings.key, UploadId: uploadId }),
+        new s3.AbortMultipartUploadCommand({
+          Bucket: settings.bucket,
+          Key: settings.key,
+          UploadId: uploadId,
+        }),
       );
       return true;
     } catch (error) {
