@@ -59,11 +59,14 @@ export function toHttpError(error: unknown, redact: (text: string) => string): H
 
 /**
  * The error-handling middleware: logs server-side failures (redacted, with the stack) through `log` and answers
- * with the JSON error body.
+ * with the body `shape` makes of the error (by default the JSON error body).
  */
 export function errorHandler(
   redact: (text: string) => string,
   log: (line: string) => void,
+  shape: (answer: HttpError) => unknown = (answer): ErrorBody => ({
+    error: { code: answer.code, message: answer.message },
+  }),
 ): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const answer = toHttpError(error, redact);
@@ -72,7 +75,6 @@ export function errorHandler(
         error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
       log(`${req.method} ${req.originalUrl} failed: ${redact(detail)}`);
     }
-    const body: ErrorBody = { error: { code: answer.code, message: answer.message } };
-    res.status(answer.status).set(answer.headers).json(body);
+    res.status(answer.status).set(answer.headers).json(shape(answer));
   };
 }

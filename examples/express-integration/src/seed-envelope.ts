@@ -7,7 +7,7 @@ import express, { type ErrorRequestHandler, type RequestHandler, type Router } f
 
 import { noStore, requireJsonBody } from './app.js';
 import { requireAdmin } from './auth.js';
-import { HttpError, toHttpError } from './http-error.js';
+import { errorHandler, HttpError } from './http-error.js';
 
 /** A successful answer. */
 export interface SeedSuccess<T> {
@@ -63,21 +63,16 @@ export const seedNotFound: RequestHandler = (req, _res, next) => {
 };
 
 /**
- * Errors as failure envelopes, with the status of {@link toHttpError}. Server-side failures (5xx) are logged with
+ * Errors as failure envelopes, with the status `toHttpError` gives them. Server-side failures (5xx) are logged with
  * their details (redacted) and answered with a generic message.
  */
 export function seedErrorHandler(
   redact: (text: string) => string,
   log: (line: string) => void,
 ): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
-    const answer = toHttpError(error, redact);
-    if (answer.status >= 500) {
-      const detail =
-        error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-      log(`${req.method} ${req.originalUrl} failed: ${redact(detail)}`);
-    }
-    const body: SeedFailure = { success: false, message: answer.message, code: answer.code };
-    res.status(answer.status).set(answer.headers).json(body);
-  };
+  return errorHandler(redact, log, (answer): SeedFailure => ({
+    success: false,
+    message: answer.message,
+    code: answer.code,
+  }));
 }
