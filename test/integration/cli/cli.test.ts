@@ -1,14 +1,13 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import type { MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { fixture } from '../../support/paths.js';
 import { seedDatabase, type SeededDatabase } from '../../support/seed.js';
-import { connectTestClient, requireServer, testServer, uniqueDbName } from '../../support/server.js';
+import { requireServer, testServer } from '../../support/server.js';
+import { useTestWorkspace } from '../../support/workspace.js';
 import { CapturedOutput, fakeSignals, runCaptured, waitForOutput } from '../../unit/cli/helpers.js';
 
 interface DumpJson {
@@ -33,17 +32,15 @@ interface InspectJson {
   namespaces: { namespace: string; documents: number }[];
 }
 
-const source = uniqueDbName('cli_src');
-const created: string[] = [source];
-let client: MongoClient | undefined;
+const ws = useTestWorkspace('mbs-cli-int-');
+const source = ws.database('cli_src');
 let seeded: SeededDatabase;
-let workDir = '';
 
 /** Documents per collection of a database, by collection name. */
 async function countsOf(db: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const info of await client!.db(db).listCollections({}, { nameOnly: true }).toArray()) {
-    counts[info.name] = await client!.db(db).collection(info.name).countDocuments();
+  for (const info of await ws.client.db(db).listCollections({}, { nameOnly: true }).toArray()) {
+    counts[info.name] = await ws.client.db(db).collection(info.name).countDocuments();
   }
   return counts;
 }
@@ -65,24 +62,14 @@ function byCollection(
 }
 
 beforeAll(async () => {
-  workDir = await mkdtemp(path.join(os.tmpdir(), 'mbs-cli-int-'));
-  if (testServer().kind === 'none') return;
-  client = await connectTestClient();
-  seeded = await seedDatabase(client.db(source), { manyDocuments: 500 });
-});
-
-afterAll(async () => {
-  for (const db of created) await client?.db(db).dropDatabase();
-  await client?.close();
-  await rm(workDir, { recursive: true, force: true });
+  if (ws.connected) seeded = await seedDatabase(ws.client.db(source), { manyDocuments: 500 });
 });
 
 describe('dump, inspect, restore through the CLI', () => {
   it('round trip: dump --archive, inspect, restore --nsFrom/--nsTo, with counts checked', async (ctx) => {
     const uri = requireServer(ctx);
-    const target = uniqueDbName('cli_dst');
-    created.push(target);
-    const archive = path.join(workDir, 'round-trip.gz');
+    const target = ws.database('cli_dst');
+    const archive = path.join(ws.workDir, 'round-trip.gz');
 
     const dumped = await runCaptured([
       'dump',
@@ -122,9 +109,8 @@ describe('dump, inspect, restore through the CLI', () => {
 
   it('text reports: a directory dump, then restore --dir with progress lines on stderr', async (ctx) => {
     const uri = requireServer(ctx);
-    const target = uniqueDbName('cli_dir');
-    created.push(target);
-    const out = path.join(workDir, 'dir-dump');
+    const target = ws.database('cli_dir');
+    const out = path.join(ws.workDir, 'dir-dump');
 
     const dumped = await runCaptured(['dump', `--uri=${uri}`, `-d`, source, `--out=${out}`, '--no-gzip']);
     expect(dumped.code).toBe(0);
@@ -154,8 +140,7 @@ describe('dump, inspect, restore through the CLI', () => {
 
   it('dump --archive to stdout, restore --archive from stdin', async (ctx) => {
     const uri = requireServer(ctx);
-    const target = uniqueDbName('cli_pipe');
-    created.push(target);
+    const target = ws.database('cli_pipe');
     const stdout = new CapturedOutput();
     const dumped = await runCaptured(['dump', `--uri=${uri}`, `--db=${source}`, '--archive'], { stdout });
     expect(dumped.code).toBe(0);
@@ -173,9 +158,8 @@ describe('dump, inspect, restore through the CLI', () => {
 
   it('restore --dryRun reads and checks everything and writes nothing', async (ctx) => {
     const uri = requireServer(ctx);
-    const target = uniqueDbName('cli_dry');
-    created.push(target);
-    const archive = path.join(workDir, 'dry.archive');
+    const target = ws.database('cli_dry');
+    const archive = path.join(ws.workDir, 'dry.archive');
     expect(
       (await runCaptured(['dump', `--uri=${uri}`, `--db=${source}`, `--archive=${archive}`, '--no-gzip']))
         .code,
@@ -196,14 +180,13 @@ describe('dump, inspect, restore through the CLI', () => {
     expect(result.documentsInserted).toBe(0);
     expect(result.namespaces.map((ns) => ns.status)).toEqual(result.namespaces.map(() => 'checked'));
     expect(result.namespaces.find((ns) => ns.source === `${source}.orders`)?.documentsRead).toBe(500);
-    expect(await client!.db(target).listCollections().toArray()).toEqual([]);
-    const databases = await client!.db('admin').admin().listDatabases({ nameOnly: true });
+    expect(await ws.client.db(target).listCollections().toArray()).toEqual([]);
+    const databases = await ws.client.db('admin').admin().listDatabases({ nameOnly: true });
     expect(databases.databases.map((db) => db.name)).not.toContain(target);
   });
   it('a restore that stops part-way prints its report, then the error, and exits 1', async (ctx) => {
     const uri = requireServer(ctx);
-    const target = uniqueDbName('cli_crc');
-    created.push(target);
+    const target = ws.database('cli_crc');
     const archive = fixture('synthetic/crc-mismatch.archive');
     const argv = ['restore', `--uri=${uri}`, archive, '--nsFrom=test.*', `--nsTo=${target}.*`];
 
@@ -214,7 +197,7 @@ describe('dump, inspect, restore through the CLI', () => {
       new RegExp(`^test\\.bar → ${target}\\.bar\\s+collection\\s+0\\s+0\\s+0\\s+0\\s+0\\s+not-restored`, 'm'),
     );
     expect(text.stderr).toMatch(/^error \[RESTORE_FAILED\]: Restore stopped: .*CRC mismatch for test\.bar/m);
-    expect(await client!.db(target).listCollections().toArray()).toEqual([]);
+    expect(await ws.client.db(target).listCollections().toArray()).toEqual([]);
 
     const json = await runCaptured([...argv, '--verify=during', '--json']);
     expect(json.code).toBe(1);
@@ -281,7 +264,7 @@ describe('schedule through the CLI', () => {
       [
         'schedule',
         `--uri=mongodb://backup:s3cret-pw@127.0.0.1:${closed}/?serverSelectionTimeoutMS=300`,
-        `--backupDir=${path.join(workDir, 'failing')}`,
+        `--backupDir=${path.join(ws.workDir, 'failing')}`,
         '--everyHours=24',
         '--runNow',
         '--json',
@@ -304,7 +287,7 @@ describe('schedule through the CLI', () => {
 
   it('--runNow backs up at once, logs the run, and stops on SIGINT', async (ctx) => {
     const uri = requireServer(ctx);
-    const backupDir = path.join(workDir, 'scheduled');
+    const backupDir = path.join(ws.workDir, 'scheduled');
     const signals = fakeSignals();
     const stdout = new CapturedOutput();
     const running = runCaptured(

@@ -1,6 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -32,13 +31,8 @@ import { stringifyOrderedExtendedJson } from '../../../src/archive/ordered-ejson
 import { expectSameDocuments, rawDocumentsById } from '../../support/compare.js';
 import { plainOf } from '../../support/ordered.js';
 import { seedDatabase, type SeededDatabase } from '../../support/seed.js';
-import {
-  connectTestClient,
-  isFerretDb,
-  requireServer,
-  testServer,
-  uniqueDbName,
-} from '../../support/server.js';
+import { isFerretDb, requireServer, uniqueDbName } from '../../support/server.js';
+import { useTestWorkspace } from '../../support/workspace.js';
 
 /** mongodump's archive magic number, as the first four bytes of every archive (little-endian). */
 const MONGODUMP_MAGIC = 0x8199e26d;
@@ -139,30 +133,27 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('dump options against a real server', () => {
-  const dbA = uniqueDbName('dopt_a');
-  const dbB = uniqueDbName('dopt_b');
-  const created: string[] = [dbA, dbB];
+  const ws = useTestWorkspace('mbs-dump-options-');
+  const dbA = ws.database('dopt_a');
+  const dbB = ws.database('dopt_b');
   /** Collections created in `local` and `config`, dropped at the end. */
   const systemDbCollections: { db: string; collection: string }[] = [];
-  let client: MongoClient | undefined;
   let seeded: SeededDatabase;
   let countsB: Record<string, number> = {};
   let serverVersion = '';
-  let workDir = '';
 
   const newDir = async (name: string): Promise<string> => {
-    const dir = path.join(workDir, name);
+    const dir = path.join(ws.workDir, name);
     await mkdir(dir, { recursive: true });
     return dir;
   };
   const service = (backupDir: string, extra: Partial<MongoBackupServiceOptions> = {}) =>
-    new MongoBackupService({ source: client!, backupDir, env: {}, ...extra });
+    new MongoBackupService({ source: ws.client, backupDir, env: {}, ...extra });
   const totalA = (): number => sum(Object.values(seeded.counts));
 
   beforeAll(async () => {
-    workDir = await mkdtemp(path.join(os.tmpdir(), 'mbs-dump-options-'));
-    if (testServer().kind === 'none') return;
-    client = await connectTestClient();
+    if (!ws.connected) return;
+    const client = ws.client;
     seeded = await seedDatabase(client.db(dbA));
     const b = client.db(dbB);
     await b
@@ -180,22 +171,19 @@ describe('dump options against a real server', () => {
   });
 
   afterAll(async () => {
-    for (const db of created) await client?.db(db).dropDatabase();
     for (const { db, collection } of systemDbCollections) {
-      await client
-        ?.db(db)
+      await ws.client
+        .db(db)
         .collection(collection)
         .drop()
         .catch(() => undefined);
     }
-    await client?.close();
-    await rm(workDir, { recursive: true, force: true });
   });
 
   describe('default output into the backup folder', () => {
     it('writes <db>_dump_<timestamp>.gz, mode 0600, no .partial, and a report that matches the file', async (ctx) => {
       requireServer(ctx);
-      const backupDir = path.join(workDir, 'default-backups'); // not created: the dump creates it
+      const backupDir = path.join(ws.workDir, 'default-backups'); // not created: the dump creates it
       const before = Date.now();
       const report = await service(backupDir).dump({ databases: [dbA] });
       const after = Date.now();
@@ -320,7 +308,7 @@ describe('dump options against a real server', () => {
     it('several databases go into one archive', async (ctx) => {
       requireServer(ctx);
       const output = path.join(await newDir('multi-db'), 'two.gz');
-      const report = await service(workDir).dump({ databases: [dbA, dbB], output });
+      const report = await service(ws.workDir).dump({ databases: [dbA, dbB], output });
       const { inspection } = await readArchiveBack(createReadStream(output));
       expect(inspection.valid).toBe(true);
       const expected = { ...prefixed(dbA, seeded.counts), ...prefixed(dbB, countsB) };
@@ -335,7 +323,7 @@ describe('dump options against a real server', () => {
       const suffix = uniqueDbName('mbs');
       for (const db of ['local', 'config']) {
         try {
-          await client!
+          await ws.client
             .db(db)
             .collection<NumId>(suffix)
             .insertMany([{ _id: 1 }, { _id: 2 }]);
@@ -348,7 +336,7 @@ describe('dump options against a real server', () => {
       // local.* and config.* are included on purpose: leaving out local, and config's collections other than the
       // sharding metadata, is the catalog's job (as in mongodump).
       const output = path.join(await newDir('all-dbs'), 'all.gz');
-      const svc = service(workDir);
+      const svc = service(ws.workDir);
       const report = await svc.dump({
         nsInclude: [`${dbA}.*`, `${dbB}.*`, 'local.*', 'config.*'],
         output,
@@ -376,7 +364,7 @@ describe('dump options against a real server', () => {
       options: DumpOptions,
     ): Promise<{ report: DumpReport; inspection: ArchiveInspection }> => {
       const sink = collector();
-      const report = await service(workDir).dump({ ...options, output: sink.stream, gzip: false });
+      const report = await service(ws.workDir).dump({ ...options, output: sink.stream, gzip: false });
       const { inspection } = await readArchiveBack(await sink.bytes());
       expect(inspection.valid, inspection.error?.message).toBe(true);
       // The prelude, the body and the report always agree.
@@ -496,9 +484,9 @@ describe('dump options against a real server', () => {
 
     it('as Extended JSON text: only matching documents', async (ctx) => {
       requireServer(ctx);
-      const db = client!.db(dbA);
+      const db = ws.client.db(dbA);
       const sink = collector();
-      const report = await service(workDir).dump({
+      const report = await service(ws.workDir).dump({
         databases: [dbA],
         query: '{"seq":{"$gte":{"$numberInt":"10"}}}',
         output: sink.stream,
@@ -512,7 +500,7 @@ describe('dump options against a real server', () => {
 
       // Canonical Extended JSON types are honoured: a $date compares as a date, not as a string.
       const byDate = collector();
-      const dated = await service(workDir).dump({
+      const dated = await service(ws.workDir).dump({
         databases: [dbA],
         collection: 'orders',
         query: '{"createdAt":{"$lt":{"$date":{"$numberLong":"1700000025000"}}}}',
@@ -535,10 +523,10 @@ describe('dump options against a real server', () => {
 
     it('as a document: only matching documents', async (ctx) => {
       requireServer(ctx);
-      const db = client!.db(dbA);
+      const db = ws.client.db(dbA);
       const filter = { 'nested.level.deeper.flag': true, seq: { $lt: 30 } };
       const sink = collector();
-      const report = await service(workDir).dump({ databases: [dbA], query: filter, output: sink.stream });
+      const report = await service(ws.workDir).dump({ databases: [dbA], query: filter, output: sink.stream });
       const read = await readArchiveBack(await sink.bytes());
       expect(read.inspection.valid).toBe(true);
       expect(await expectFiltered(db, report, read, filter)).toBe(10); // seq 0, 3, ..., 27
@@ -546,9 +534,9 @@ describe('dump options against a real server', () => {
 
     it('queries: a filter per collection replaces query for it; an unknown namespace is a UsageError', async (ctx) => {
       requireServer(ctx);
-      const db = client!.db(dbA);
+      const db = ws.client.db(dbA);
       const sink = collector();
-      const report = await service(workDir).dump({
+      const report = await service(ws.workDir).dump({
         databases: [dbA],
         query: { _id: { $exists: false } },
         queries: { [`${dbA}.orders`]: '{"seq":{"$lt":{"$numberInt":"7"}}}' },
@@ -566,7 +554,7 @@ describe('dump options against a real server', () => {
         expect(raw.equals(expected.get(idKey(raw))!)).toBe(true);
       }
 
-      const error = await service(workDir)
+      const error = await service(ws.workDir)
         .dump({ databases: [dbA], queries: { [`${dbA}.nope`]: {} }, output: collector().stream })
         .then(
           () => undefined,
@@ -580,9 +568,8 @@ describe('dump options against a real server', () => {
       requireServer(ctx);
       if (isFerretDb())
         ctx.skip('FerretDB 1.24: views are not implemented ("viewOn" is not implemented yet)');
-      const dbV = uniqueDbName('dopt_view');
-      created.push(dbV);
-      const db = client!.db(dbV);
+      const dbV = ws.database('dopt_view');
+      const db = ws.client.db(dbV);
       await db
         .collection<NumId>('items')
         .insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: i, seq: i, even: i % 2 === 0 })));
@@ -590,7 +577,11 @@ describe('dump options against a real server', () => {
       await db.createCollection('evens', { viewOn: 'items', pipeline });
 
       const output = path.join(await newDir('views'), 'views.gz');
-      const report = await service(workDir).dump({ databases: [dbV], query: { seq: { $gte: 6 } }, output });
+      const report = await service(ws.workDir).dump({
+        databases: [dbV],
+        query: { seq: { $gte: 6 } },
+        output,
+      });
       const read = await readArchiveBack(createReadStream(output));
       expect(read.inspection.valid).toBe(true);
       const view = read.inspection.entries.find((e) => e.collection === 'evens');
@@ -605,15 +596,14 @@ describe('dump options against a real server', () => {
       expect(read.documents.get(`${dbV}.items`)?.length).toBe(4);
 
       // Restored, the view still applies its own pipeline to whatever the collection holds.
-      const target = uniqueDbName('dopt_view_dst');
-      created.push(target);
-      await service(workDir).restore({
+      const target = ws.database('dopt_view_dst');
+      await service(ws.workDir).restore({
         from: output,
         nsFrom: [`${dbV}.*`],
         nsTo: [`${target}.*`],
         into: 'source',
       });
-      const seen = await client!.db(target).collection('evens').find().sort({ seq: 1 }).toArray();
+      const seen = await ws.client.db(target).collection('evens').find().sort({ seq: 1 }).toArray();
       expect(seen.map((d) => d['seq'])).toEqual([6, 8]);
     });
   });
@@ -624,8 +614,12 @@ describe('dump options against a real server', () => {
       const dir = await newDir('gzip');
       const plainPath = path.join(dir, 'plain.archive');
       const gzPath = path.join(dir, 'packed.gz');
-      const plainReport = await service(workDir).dump({ databases: [dbA], gzip: false, output: plainPath });
-      const gzReport = await service(workDir).dump({ databases: [dbA], gzip: true, output: gzPath });
+      const plainReport = await service(ws.workDir).dump({
+        databases: [dbA],
+        gzip: false,
+        output: plainPath,
+      });
+      const gzReport = await service(ws.workDir).dump({ databases: [dbA], gzip: true, output: gzPath });
       const plain = await readFile(plainPath);
       const packed = await readFile(gzPath);
 
@@ -656,7 +650,7 @@ describe('dump options against a real server', () => {
       const results: { report: DumpReport; bytes: Buffer; inspection: ArchiveInspection }[] = [];
       for (const gzipLevel of [0, 9]) {
         const output = path.join(dir, `level-${gzipLevel}.gz`);
-        const report = await service(workDir).dump({ databases: [dbA], gzipLevel, output });
+        const report = await service(ws.workDir).dump({ databases: [dbA], gzipLevel, output });
         const bytes = await readFile(output);
         expect([bytes[0], bytes[1]], `level ${gzipLevel}`).toEqual([0x1f, 0x8b]);
         expect(report.uncompressedBytes).toBe(gunzipSync(bytes).length);
@@ -681,7 +675,7 @@ describe('dump options against a real server', () => {
     for (const parallelCollections of [1, 8]) {
       const sink = collector();
       const events: DumpProgress[] = [];
-      await service(workDir).dump({
+      await service(ws.workDir).dump({
         databases: [dbA, dbB],
         parallelCollections,
         gzip: false,
@@ -716,7 +710,7 @@ describe('dump options against a real server', () => {
     const summaries: Record<string, unknown>[] = [];
     for (const options of [{}, { batchSize: 97, readPreference: 'primaryPreferred' as const }]) {
       const sink = collector();
-      await service(workDir).dump({
+      await service(ws.workDir).dump({
         databases: [dbA],
         collection: 'orders',
         output: sink.stream,
@@ -737,7 +731,7 @@ describe('dump options against a real server', () => {
   describe('output to a Writable', () => {
     it('a PassThrough receives a complete archive; report.path is undefined; nothing goes to the backup folder', async (ctx) => {
       requireServer(ctx);
-      const backupDir = path.join(workDir, 'writable-backups');
+      const backupDir = path.join(ws.workDir, 'writable-backups');
       const sink = collector();
       const report = await service(backupDir).dump({ databases: [dbA], output: sink.stream });
       const bytes = await sink.bytes();
@@ -757,7 +751,7 @@ describe('dump options against a real server', () => {
       requireServer(ctx);
       const file = path.join(await newDir('file-stream'), 'stream.archive');
       const stream = createWriteStream(file);
-      const report = await service(workDir).dump({ databases: [dbB], output: stream, gzip: false });
+      const report = await service(ws.workDir).dump({ databases: [dbB], output: stream, gzip: false });
       expect(stream.writableFinished).toBe(true);
       await finished(stream);
       const bytes = await readFile(file);
@@ -772,7 +766,7 @@ describe('dump options against a real server', () => {
     it('a tarball can be written to a Writable', async (ctx) => {
       requireServer(ctx);
       const sink = collector();
-      const report = await service(workDir).dump({
+      const report = await service(ws.workDir).dump({
         databases: [dbB],
         format: 'directory',
         tarball: true,
@@ -783,7 +777,7 @@ describe('dump options against a real server', () => {
       expect(report.tarball).toBe(true);
       expect(report.sizeBytes).toBe(bytes.length);
       expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
-      const extracted = path.join(workDir, 'tar-stream-out');
+      const extracted = path.join(ws.workDir, 'tar-stream-out');
       await extractTarGz(Readable.from([bytes]), extracted);
       const { inspection } = await readBack(readDirectoryDump(extracted));
       expect(inspection.valid, inspection.error?.message).toBe(true);
@@ -809,7 +803,7 @@ describe('dump options against a real server', () => {
 
     it('gzip (default): <db>/<coll>.bson.gz and .metadata.json.gz, prelude.json.gz; named <db>_dump_<timestamp>', async (ctx) => {
       requireServer(ctx);
-      const backupDir = path.join(workDir, 'dir-backups');
+      const backupDir = path.join(ws.workDir, 'dir-backups');
       const report = await service(backupDir).dump({ databases: [dbA], format: 'directory' });
       const names = await readdir(backupDir);
       expect(names).toEqual([`${dbA}_dump_${report.startedAt.toISOString().replace(/[:.]/g, '-')}`]);
@@ -876,7 +870,7 @@ describe('dump options against a real server', () => {
       requireServer(ctx);
       const parent = await newDir('dir-plain');
       const out = path.join(parent, 'dump');
-      const report = await service(workDir).dump({
+      const report = await service(ws.workDir).dump({
         databases: [dbA, dbB],
         format: 'directory',
         gzip: false,
@@ -916,7 +910,7 @@ describe('dump options against a real server', () => {
         ...prefixed(dbB, countsB),
       });
       // The documents are the source's bytes.
-      const orders = await rawDocumentsById(client!.db(dbA), 'orders');
+      const orders = await rawDocumentsById(ws.client.db(dbA), 'orders');
       for (const raw of read.documents.get(`${dbA}.orders`) ?? [])
         expect(raw.equals(orders.get(idKey(raw))!)).toBe(true);
       // Last: nothing is compressed, so "the files before compression" (DumpReport.uncompressedBytes) are the files.
@@ -925,7 +919,7 @@ describe('dump options against a real server', () => {
 
     it('tarball: one .tar.gz (mode 0600) that restores to the same documents', async (ctx) => {
       requireServer(ctx);
-      const backupDir = path.join(workDir, 'tar-backups');
+      const backupDir = path.join(ws.workDir, 'tar-backups');
       const svc = service(backupDir);
       const report = await svc.dump({ databases: [dbA], format: 'directory', tarball: true });
       const names = await readdir(backupDir);
@@ -942,14 +936,13 @@ describe('dump options against a real server', () => {
         [names[0], 'tar.gz', dbA],
       ]);
 
-      const extracted = path.join(workDir, 'tar-extracted');
+      const extracted = path.join(ws.workDir, 'tar-extracted');
       await extractTarGz(file, extracted);
       const { inspection } = await readBack(readDirectoryDump(extracted));
       expect(inspection.valid, inspection.error?.message).toBe(true);
       expect(bodyCounts(inspection)).toEqual(prefixed(dbA, seeded.counts));
 
-      const target = uniqueDbName('dopt_tar_dst');
-      created.push(target);
+      const target = ws.database('dopt_tar_dst');
       const restored = await svc.restore({
         from: file,
         nsFrom: [`${dbA}.*`],
@@ -957,14 +950,14 @@ describe('dump options against a real server', () => {
         into: 'source',
       });
       expect(restored.documentsInserted).toBe(totalA());
-      expect(await expectSameDocuments(client!.db(dbA), client!.db(target))).toBe(totalA());
+      expect(await expectSameDocuments(ws.client.db(dbA), ws.client.db(target))).toBe(totalA());
     });
   });
 
   it('onProgress: start, progress, end per namespace; final documents and estimatedTotal equal the count', async (ctx) => {
     requireServer(ctx);
     const events: DumpProgress[] = [];
-    const report = await service(workDir).dump({
+    const report = await service(ws.workDir).dump({
       databases: [dbA],
       output: collector().stream,
       batchSize: 100,
@@ -994,11 +987,11 @@ describe('dump options against a real server', () => {
   });
 
   describe('metadata fidelity', () => {
-    const metadataDb = uniqueDbName('dopt_meta');
+    const metadataDb = ws.database('dopt_meta');
 
     const dumpMetadata = async (db: string) => {
       const sink = collector();
-      await service(workDir).dump({ databases: [db], output: sink.stream });
+      await service(ws.workDir).dump({ databases: [db], output: sink.stream });
       const inspection = await inspectArchive(await sink.bytes());
       expect(inspection.valid).toBe(true);
       return inspection;
@@ -1008,8 +1001,7 @@ describe('dump options against a real server', () => {
 
     it('indexes (keys, names, unique), capped options and the collection UUID are the source’s', async (ctx) => {
       requireServer(ctx);
-      created.push(metadataDb);
-      const db = client!.db(metadataDb);
+      const db = ws.client.db(metadataDb);
       await db.collection<NumId>('indexed').insertMany([
         { _id: 1, u: 1, s: 'x', d: 1, e: 2 },
         { _id: 2, u: 2, d: 1, e: 3 },
@@ -1044,7 +1036,7 @@ describe('dump options against a real server', () => {
 
       // The seeded database too: every collection keeps its UUID and index set.
       const seededInspection = await dumpMetadata(dbA);
-      const seededInfos = await client!.db(dbA).listCollections().toArray();
+      const seededInfos = await ws.client.db(dbA).listCollections().toArray();
       for (const entry of seededInspection.entries) {
         const info = seededInfos.find((i) => i.name === entry.collection) as Document;
         const uuid = (info['info'] as { uuid: { toString(encoding: 'hex'): string } }).uuid;
@@ -1063,9 +1055,8 @@ describe('dump options against a real server', () => {
             'listIndexes does not report sparse',
         );
       }
-      const dbName = uniqueDbName('dopt_meta2');
-      created.push(dbName);
-      const db = client!.db(dbName);
+      const dbName = ws.database('dopt_meta2');
+      const db = ws.client.db(dbName);
       await db.createCollection('validated', {
         validator: { $jsonSchema: { bsonType: 'object', required: ['p'] } },
         validationLevel: 'moderate',
@@ -1151,7 +1142,7 @@ describe('dump options against a real server', () => {
 
     it('with a live source: typed error, no file, no folder, no byte to the stream', async (ctx) => {
       requireServer(ctx);
-      const backupDir = path.join(workDir, 'invalid-backups');
+      const backupDir = path.join(ws.workDir, 'invalid-backups');
       const svc = service(backupDir);
       const stream = collector();
       for (const [what, options, code] of cases({ a: dbA, b: dbB }, stream.stream)) {
@@ -1161,7 +1152,7 @@ describe('dump options against a real server', () => {
         expect(await readdir(backupDir).catch(() => 'missing'), what).toBe('missing');
       }
       // An explicit output path is not created either.
-      const output = path.join(workDir, 'invalid-out', 'x.gz');
+      const output = path.join(ws.workDir, 'invalid-out', 'x.gz');
       const error = await rejection(svc.dump({ databases: [dbA], gzipLevel: 12, output }));
       expect(error).toBeInstanceOf(MongoBackupUsageError);
       expect(await readdir(path.dirname(output)).catch(() => 'missing')).toBe('missing');
@@ -1171,7 +1162,7 @@ describe('dump options against a real server', () => {
 
     it('before connecting: the UsageError comes without the client ever opening a connection', async (ctx) => {
       requireServer(ctx);
-      const backupDir = path.join(workDir, 'invalid-unreachable');
+      const backupDir = path.join(ws.workDir, 'invalid-unreachable');
       // Port 1 on loopback: nothing listens. The client reports opening its topology on any connection attempt.
       const unconnected = new MongoClient('mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=5000');
       let opened = 0;

@@ -1,9 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { BSON, type Document } from 'bson';
-import type { Db, MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ErrorCode,
@@ -19,13 +18,8 @@ import {
 import { readArchive } from '../../../src/archive/index.js';
 import { collectionNames, expectSameDocuments, rawDocumentsById } from '../../support/compare.js';
 import { seedDatabase } from '../../support/seed.js';
-import {
-  connectTestClient,
-  isFerretDb,
-  requireServer,
-  testServer,
-  uniqueDbName,
-} from '../../support/server.js';
+import { isFerretDb, requireServer } from '../../support/server.js';
+import { useTestWorkspace } from '../../support/workspace.js';
 
 /** Documents of the seeded `orders` collection: few enough for one default insert batch (1000). */
 const ORDERS = 400;
@@ -37,12 +31,10 @@ const RULES = 'rules';
  * fresh databases, in every way mongorestore allows, and both the server's state and the report are checked.
  */
 describe('restore options', () => {
-  const srcName = uniqueDbName('ro_src');
-  const created = new Set<string>();
-  let client: MongoClient | undefined;
+  const ws = useTestWorkspace('mbs-restore-options-');
+  const srcName = ws.database('ro_src');
   let service: MongoBackupService;
   let src: Db;
-  let workDir = '';
   /** The gzipped archive of the source database. */
   let archive = '';
   /** Documents per collection of the source. */
@@ -51,13 +43,6 @@ describe('restore options', () => {
   let names: string[] = [];
   /** `_id` keys of `orders` in the order the archive holds them. */
   const ordersInArchive: string[] = [];
-
-  /** A fresh target database name, dropped at the end. */
-  function fresh(prefix: string): string {
-    const name = uniqueDbName(prefix);
-    created.add(name);
-    return name;
-  }
 
   /** Restores the archive with every source collection renamed into `target`, plus the given options. */
   function restoreInto(target: string, extra: Partial<ServiceRestoreOptions> = {}): Promise<RestoreReport> {
@@ -92,7 +77,7 @@ describe('restore options', () => {
   }
 
   async function databaseNames(): Promise<string[]> {
-    const dbs = await client!.db('admin').admin().listDatabases({ nameOnly: true });
+    const dbs = await ws.client.db('admin').admin().listDatabases({ nameOnly: true });
     return dbs.databases.map((d) => d.name);
   }
 
@@ -191,9 +176,8 @@ describe('restore options', () => {
   }
 
   beforeAll(async () => {
-    workDir = await mkdtemp(path.join(os.tmpdir(), 'mbs-restore-options-'));
-    if (testServer().kind === 'none') return;
-    client = await connectTestClient();
+    if (!ws.connected) return;
+    const client = ws.client;
     service = new MongoBackupService({ source: client, env: {} });
     src = client.db(srcName);
     await seedDatabase(src, { manyDocuments: ORDERS });
@@ -234,7 +218,7 @@ describe('restore options', () => {
         names.map(async (name) => [name, await src.collection(name).countDocuments()] as const),
       ),
     );
-    archive = path.join(workDir, 'source.archive.gz');
+    archive = path.join(ws.workDir, 'source.archive.gz');
     const dumped = await service.dump({ databases: [srcName], output: archive });
     expect(dumped.totalDocuments).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
     for await (const event of readArchive(createReadStream(archive))) {
@@ -248,22 +232,19 @@ describe('restore options', () => {
   });
 
   afterAll(async () => {
-    for (const db of [srcName, ...created]) await client?.db(db).dropDatabase();
     await service?.close();
-    await client?.close();
-    await rm(workDir, { recursive: true, force: true });
   });
 
   describe('selection: nsInclude, nsExclude, db, collection', () => {
     it('exclusion wins over inclusion; what is left out is reported skipped', async (ctx) => {
       requireServer(ctx);
-      const target = fresh('ro_incl');
+      const target = ws.database('ro_incl');
       const report = await restoreInto(target, {
         nsInclude: [`${srcName}.orders`, `${srcName}.capped`, `${srcName}.dotted.*`],
         nsExclude: [`${srcName}.orders`, `*.dotted.name`],
       });
-      expect(await collectionNames(client!.db(target))).toEqual(['capped']);
-      await expectSameCollection(src, 'capped', client!.db(target), 'capped');
+      expect(await collectionNames(ws.client.db(target))).toEqual(['capped']);
+      await expectSameCollection(src, 'capped', ws.client.db(target), 'capped');
       await expectRestoredLine(report, 'capped', `${target}.capped`);
       for (const name of names.filter((n) => n !== 'capped')) {
         expect(byCollection(report, name), name).toMatchObject({
@@ -283,11 +264,11 @@ describe('restore options', () => {
 
     it('wildcards match dots: excluding `src.l*` and `src.*.*` leaves out large and dotted.name', async (ctx) => {
       requireServer(ctx);
-      const target = fresh('ro_excl');
+      const target = ws.database('ro_excl');
       const report = await restoreInto(target, { nsExclude: [`${srcName}.l*`, `${srcName}.*.*`] });
       const kept = names.filter((n) => n !== 'large' && n !== 'dotted.name');
-      expect(await collectionNames(client!.db(target))).toEqual(kept);
-      await expectSameDocuments(src, client!.db(target), kept);
+      expect(await collectionNames(ws.client.db(target))).toEqual(kept);
+      await expectSameDocuments(src, ws.client.db(target), kept);
       for (const name of kept) await expectRestoredLine(report, name, `${target}.${name}`);
       for (const name of ['large', 'dotted.name']) {
         const line = byCollection(report, name);
@@ -299,11 +280,11 @@ describe('restore options', () => {
 
     it('db + collection restores exactly that one collection', async (ctx) => {
       requireServer(ctx);
-      const target = fresh('ro_dbcoll');
+      const target = ws.database('ro_dbcoll');
       const report = await restoreInto(target, { db: srcName, collection: 'orders' });
-      expect(await collectionNames(client!.db(target))).toEqual(['orders']);
-      await expectSameCollection(src, 'orders', client!.db(target), 'orders');
-      expect(await indexSpecs(client!.db(target), 'orders')).toEqual(await indexSpecs(src, 'orders'));
+      expect(await collectionNames(ws.client.db(target))).toEqual(['orders']);
+      await expectSameCollection(src, 'orders', ws.client.db(target), 'orders');
+      expect(await indexSpecs(ws.client.db(target), 'orders')).toEqual(await indexSpecs(src, 'orders'));
       await expectRestoredLine(report, 'orders', `${target}.orders`);
       const others = report.namespaces.filter((ns) => ns.source !== `${srcName}.orders`);
       expect(others).toHaveLength(names.length - 1);
@@ -316,12 +297,12 @@ describe('restore options', () => {
 
     it('db alone restores its every collection; another db restores nothing', async (ctx) => {
       requireServer(ctx);
-      const target = fresh('ro_db');
+      const target = ws.database('ro_db');
       const report = await restoreInto(target, { db: srcName });
       await expectFullReport(report, target);
-      await expectFaithfulCopy(client!.db(target));
+      await expectFaithfulCopy(ws.client.db(target));
 
-      const none = fresh('ro_dbnone');
+      const none = ws.database('ro_dbnone');
       const empty = await restoreInto(none, { db: `${srcName}_other` });
       expect(empty.namespaces.map((ns) => ns.status)).toEqual(names.map(() => 'skipped'));
       expect(empty.documentsInserted).toBe(0);
@@ -332,8 +313,8 @@ describe('restore options', () => {
   describe('renaming: nsFrom / nsTo', () => {
     it('wildcards and $variables$, several pairs, the last matching pair wins', async (ctx) => {
       requireServer(ctx);
-      const main = fresh('ro_ren');
-      const second = fresh('ro_ren2');
+      const main = ws.database('ro_ren');
+      const second = ws.database('ro_ren2');
       const report = await service.restore({
         from: archive,
         into: 'source',
@@ -350,24 +331,24 @@ describe('restore options', () => {
       for (const name of names) {
         await expectRestoredLine(report, name, expected[name]!);
         const [db, ...rest] = expected[name]!.split('.');
-        await expectSameCollection(src, name, client!.db(db!), rest.join('.'));
-        expect(await indexSpecs(client!.db(db!), rest.join('.')), `indexes of ${name}`).toEqual(
+        await expectSameCollection(src, name, ws.client.db(db!), rest.join('.'));
+        expect(await indexSpecs(ws.client.db(db!), rest.join('.')), `indexes of ${name}`).toEqual(
           await indexSpecs(src, name),
         );
       }
-      expect(await collectionNames(client!.db(main))).toEqual(
+      expect(await collectionNames(ws.client.db(main))).toEqual(
         Object.values(expected)
           .filter((ns) => ns.startsWith(`${main}.`))
           .map((ns) => ns.slice(main.length + 1))
           .sort(),
       );
-      expect(await collectionNames(client!.db(second))).toEqual(['d_name']);
+      expect(await collectionNames(ws.client.db(second))).toEqual(['d_name']);
       expect(await collectionNames(src)).toEqual(names);
     });
 
     it('two sources renamed onto one target: a UsageError naming them, before anything is written', async (ctx) => {
       requireServer(ctx);
-      const target = fresh('ro_clash');
+      const target = ws.database('ro_clash');
       const error = await rejection(
         service.restore({
           from: archive,
@@ -385,7 +366,7 @@ describe('restore options', () => {
 
     it('$variables$ may be reordered and repeated in nsTo', async (ctx) => {
       requireServer(ctx);
-      const target = fresh('ro_vars');
+      const target = ws.database('ro_vars');
       const report = await service.restore({
         from: archive,
         into: 'source',
@@ -397,11 +378,14 @@ describe('restore options', () => {
       // and, given last, wins for both.
       expect(byCollection(report, 'capped').target).toBe(`${target}.capped_capped`);
       expect(byCollection(report, 'dotted.name').target).toBe(`${target}.dotted.name_dotted.name`);
-      expect(await collectionNames(client!.db(target))).toEqual(['capped_capped', 'dotted.name_dotted.name']);
-      await expectSameCollection(src, 'capped', client!.db(target), 'capped_capped');
-      await expectSameCollection(src, 'dotted.name', client!.db(target), 'dotted.name_dotted.name');
+      expect(await collectionNames(ws.client.db(target))).toEqual([
+        'capped_capped',
+        'dotted.name_dotted.name',
+      ]);
+      await expectSameCollection(src, 'capped', ws.client.db(target), 'capped_capped');
+      await expectSameCollection(src, 'dotted.name', ws.client.db(target), 'dotted.name_dotted.name');
 
-      const first = fresh('ro_vars1');
+      const first = ws.database('ro_vars1');
       const only = await service.restore({
         from: archive,
         into: 'source',
@@ -415,7 +399,7 @@ describe('restore options', () => {
         target: `${first}.name_dotted_name`,
         documentsInserted: counts['dotted.name'],
       });
-      await expectSameCollection(src, 'dotted.name', client!.db(first), 'name_dotted_name');
+      await expectSameCollection(src, 'dotted.name', ws.client.db(first), 'name_dotted_name');
     });
   });
 
@@ -425,10 +409,10 @@ describe('restore options', () => {
       second: Partial<ServiceRestoreOptions>,
       indexesBuilt: (name: string) => Promise<number>,
     ) {
-      const target = fresh('ro_twice');
+      const target = ws.database('ro_twice');
       const first = await restoreInto(target);
       await expectFullReport(first, target);
-      await expectFaithfulCopy(client!.db(target));
+      await expectFaithfulCopy(ws.client.db(target));
 
       const again = await restoreInto(target, second);
       for (const name of names) {
@@ -447,7 +431,7 @@ describe('restore options', () => {
       expect(again.documentsInserted).toBe(0);
       expect(again.duplicates).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
       expect(again.failures).toBe(0);
-      await expectFaithfulCopy(client!.db(target));
+      await expectFaithfulCopy(ws.client.db(target));
     }
 
     it('restoring twice without drop counts every document as a duplicate and changes nothing', async (ctx) => {
@@ -467,8 +451,8 @@ describe('restore options', () => {
 
     it('drop: true replaces each backed-up collection and leaves other collections alone', async (ctx) => {
       requireServer(ctx);
-      const target = fresh('ro_drop');
-      const db = client!.db(target);
+      const target = ws.database('ro_drop');
+      const db = ws.client.db(target);
       const orders = await src.collection('orders').find({}).limit(3).toArray();
       await db
         .collection<{ _id: unknown; [key: string]: unknown }>('orders')
@@ -503,7 +487,7 @@ describe('restore options', () => {
     /** Creates the target's `orders` with documents whose `_id`s clash with the backup's. */
     async function prefillConflicts(target: string): Promise<unknown[]> {
       const ids = CONFLICTS.map((i) => BSON.EJSON.parse(ordersInArchive[i]!, { relaxed: false })['id']);
-      await client!
+      await ws.client
         .db(target)
         .collection('orders')
         .insertMany(ids.map((id) => ({ _id: id as never, conflict: true })));
@@ -514,8 +498,8 @@ describe('restore options', () => {
     async function countOf(namespace: string): Promise<number | undefined> {
       const [db, ...rest] = namespace.split('.');
       const collection = rest.join('.');
-      const exists = (await collectionNames(client!.db(db!))).includes(collection);
-      return exists ? client!.db(db!).collection(collection).countDocuments() : undefined;
+      const exists = (await collectionNames(ws.client.db(db!))).includes(collection);
+      return exists ? ws.client.db(db!).collection(collection).countDocuments() : undefined;
     }
 
     /**
@@ -552,7 +536,7 @@ describe('restore options', () => {
 
     it('without it, duplicates are counted, the existing documents kept, and the restore succeeds', async (ctx) => {
       requireServer(ctx);
-      const target = fresh('ro_dups');
+      const target = ws.database('ro_dups');
       await prefillConflicts(target);
       const report = await restoreInto(target);
       expect(byCollection(report, 'orders')).toEqual({
@@ -570,7 +554,7 @@ describe('restore options', () => {
         await expectRestoredLine(report, name, `${target}.${name}`);
       }
       expect(report.duplicates).toBe(CONFLICTS.length);
-      const db = client!.db(target);
+      const db = ws.client.db(target);
       expect(await db.collection('orders').countDocuments()).toBe(ORDERS);
       expect(await db.collection('orders').countDocuments({ conflict: true })).toBe(CONFLICTS.length);
       const restored = await rawDocumentsById(db, 'orders');
@@ -588,7 +572,7 @@ describe('restore options', () => {
 
     it('with it, the restore rejects with a RestoreError whose report matches the server exactly', async (ctx) => {
       requireServer(ctx);
-      const target = fresh('ro_stop');
+      const target = ws.database('ro_stop');
       await prefillConflicts(target);
       const error = await rejection(restoreInto(target, { stopOnError: true }));
       expect(error).toBeInstanceOf(RestoreError);
@@ -607,12 +591,12 @@ describe('restore options', () => {
       expect(byCollection(report, 'orders').reason).toMatch(/duplicate/i);
       await expectReportMatchesServer(report, target);
       expect(report.duplicates).toBe(CONFLICTS.length);
-      expect(await indexNames(client!.db(target), 'orders')).toEqual(['_id_']);
+      expect(await indexNames(ws.client.db(target), 'orders')).toEqual(['_id_']);
     });
 
     it('with it and many small batches in flight, the report still matches the server', async (ctx) => {
       requireServer(ctx);
-      const target = fresh('ro_stopmany');
+      const target = ws.database('ro_stopmany');
       await prefillConflicts(target);
       const error = await rejection(
         restoreInto(target, { stopOnError: true, batchSize: 7, insertionWorkersPerCollection: 3 }),
@@ -634,7 +618,7 @@ describe('restore options', () => {
         // at 3, 100, 200, 399 on FerretDB 1.24, where MongoDB stops at index 3 (n=3).
         ctx.skip('FerretDB 1.24 does not stop an ordered insert at its first write error');
       }
-      const target = fresh('ro_stopord');
+      const target = ws.database('ro_stopord');
       await prefillConflicts(target);
       const error = await rejection(
         restoreInto(target, {
@@ -653,7 +637,7 @@ describe('restore options', () => {
         failures: 0,
         indexesBuilt: 0,
       });
-      const db = client!.db(target);
+      const db = ws.client.db(target);
       expect(await db.collection('orders').countDocuments()).toBe(first + CONFLICTS.length);
       expect((await naturalOrder(db, 'orders')).slice(CONFLICTS.length)).toEqual(
         ordersInArchive.slice(0, first),
@@ -664,13 +648,13 @@ describe('restore options', () => {
   describe('indexes and collection options', () => {
     it('by default, indexes and collection options equal the source', async (ctx) => {
       requireServer(ctx);
-      const target = fresh('ro_default');
+      const target = ws.database('ro_default');
       const report = await restoreInto(target);
       await expectFullReport(report, target);
-      await expectFaithfulCopy(client!.db(target));
-      const options = await collectionOptions(client!.db(target));
+      await expectFaithfulCopy(ws.client.db(target));
+      const options = await collectionOptions(ws.client.db(target));
       expect(options['capped']).toMatchObject({ capped: true, size: 65536, max: 100 });
-      expect((await indexNames(client!.db(target), 'indexed')).sort()).toEqual([
+      expect((await indexNames(ws.client.db(target), 'indexed')).sort()).toEqual([
         '_id_',
         'a_desc_c',
         'b_sparse',
@@ -684,10 +668,10 @@ describe('restore options', () => {
       if (isFerretDb()) {
         ctx.skip('FerretDB 1.24 lacks validators, collations, partialFilterExpression and hashed indexes');
       }
-      const target = fresh('ro_rules');
+      const target = ws.database('ro_rules');
       const report = await restoreInto(target, { nsInclude: [`${srcName}.${RULES}`] });
       await expectRestoredLine(report, RULES, `${target}.${RULES}`);
-      const db = client!.db(target);
+      const db = ws.client.db(target);
       await expectSameCollection(src, RULES, db, RULES);
       const specs = await indexSpecs(db, RULES);
       expect(specs).toEqual(await indexSpecs(src, RULES));
@@ -702,9 +686,9 @@ describe('restore options', () => {
 
     it('noIndexRestore builds no index: only `_id_` in the target', async (ctx) => {
       requireServer(ctx);
-      const target = fresh('ro_noidx');
+      const target = ws.database('ro_noidx');
       const report = await restoreInto(target, { noIndexRestore: true });
-      const db = client!.db(target);
+      const db = ws.client.db(target);
       expect(await collectionNames(db)).toEqual(names);
       await expectSameDocuments(src, db);
       for (const name of names) {
@@ -722,10 +706,10 @@ describe('restore options', () => {
 
     it('noOptionsRestore creates collections without their options: the capped one comes back uncapped', async (ctx) => {
       requireServer(ctx);
-      const target = fresh('ro_noopt');
+      const target = ws.database('ro_noopt');
       const report = await restoreInto(target, { noOptionsRestore: true });
       await expectFullReport(report, target);
-      const db = client!.db(target);
+      const db = ws.client.db(target);
       await expectSameDocuments(src, db);
       const sourceOptions = await collectionOptions(src);
       expect(sourceOptions['capped']).toMatchObject({ capped: true, size: 65536, max: 100 });
@@ -759,17 +743,17 @@ describe('restore options', () => {
     for (const { label, options, batchSize } of settings) {
       it(label, async (ctx) => {
         requireServer(ctx);
-        const target = fresh('ro_ins');
+        const target = ws.database('ro_ins');
         const events: RestoreProgress[] = [];
         const report = await restoreInto(target, { ...options, onProgress: (p) => events.push(p) });
         await expectFullReport(report, target);
-        await expectFaithfulCopy(client!.db(target));
+        await expectFaithfulCopy(ws.client.db(target));
         // One progress event per insert batch.
         const size = batchSize ?? 1000;
         const batches = events.filter((e) => e.phase === 'progress' && e.target === `${target}.orders`);
         expect(batches).toHaveLength(Math.ceil(ORDERS / size));
         if (options.maintainInsertionOrder) {
-          expect(await naturalOrder(client!.db(target), 'orders')).toEqual(ordersInArchive);
+          expect(await naturalOrder(ws.client.db(target), 'orders')).toEqual(ordersInArchive);
         }
       });
     }
@@ -777,7 +761,7 @@ describe('restore options', () => {
 
   it('dryRun writes nothing yet reports every namespace checked with the documents read', async (ctx) => {
     requireServer(ctx);
-    const target = fresh('ro_dry');
+    const target = ws.database('ro_dry');
     const report = await restoreInto(target, { dryRun: true, nsExclude: [`${srcName}.large`] });
     expect(report.dryRun).toBe(true);
     expect(report.namespaces.map((ns) => collectionOf(ns.source)).sort()).toEqual(names);
@@ -801,7 +785,7 @@ describe('restore options', () => {
 
   it('onProgress: start, progress and end per target namespace, ending on the document counts', async (ctx) => {
     requireServer(ctx);
-    const target = fresh('ro_progress');
+    const target = ws.database('ro_progress');
     const events: RestoreProgress[] = [];
     const report = await restoreInto(target, { batchSize: 100, onProgress: (p) => events.push(p) });
     await expectFullReport(report, target);
@@ -840,8 +824,8 @@ describe('restore options', () => {
 
   it('a directory dump and a tarball restore the same documents as the archive', async (ctx) => {
     requireServer(ctx);
-    const dir = path.join(workDir, 'directory-dump');
-    const tarball = path.join(workDir, 'dump.tar.gz');
+    const dir = path.join(ws.workDir, 'directory-dump');
+    const tarball = path.join(ws.workDir, 'dump.tar.gz');
     const dirDump = await service.dump({ databases: [srcName], format: 'directory', output: dir });
     const tarDump = await service.dump({
       databases: [srcName],
@@ -852,9 +836,9 @@ describe('restore options', () => {
     expect(dirDump.path).toBe(dir);
     expect(tarDump.path).toBe(tarball);
 
-    const fromArchive = fresh('ro_fmt_arc');
-    const fromDir = fresh('ro_fmt_dir');
-    const fromTar = fresh('ro_fmt_tar');
+    const fromArchive = ws.database('ro_fmt_arc');
+    const fromDir = ws.database('ro_fmt_dir');
+    const fromTar = ws.database('ro_fmt_tar');
     const reports = {
       archive: await restoreInto(fromArchive),
       dir: await restoreInto(fromDir, { from: dir }),
@@ -866,9 +850,9 @@ describe('restore options', () => {
     await expectFullReport(reports.archive, fromArchive);
     await expectFullReport(reports.dir, fromDir);
     await expectFullReport(reports.tar, fromTar);
-    for (const target of [fromArchive, fromDir, fromTar]) await expectFaithfulCopy(client!.db(target));
-    await expectSameDocuments(client!.db(fromArchive), client!.db(fromDir));
-    await expectSameDocuments(client!.db(fromArchive), client!.db(fromTar));
+    for (const target of [fromArchive, fromDir, fromTar]) await expectFaithfulCopy(ws.client.db(target));
+    await expectSameDocuments(ws.client.db(fromArchive), ws.client.db(fromDir));
+    await expectSameDocuments(ws.client.db(fromArchive), ws.client.db(fromTar));
   });
 
   describe('invalid options: a typed UsageError before connecting or writing', () => {
@@ -971,7 +955,7 @@ describe('restore options', () => {
           source: 'mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=2000&connectTimeoutMS=2000',
           env: {},
         });
-        const target = fresh('ro_bad');
+        const target = ws.database('ro_bad');
         try {
           for (const svc of [unreachable, service]) {
             const error = await rejection(

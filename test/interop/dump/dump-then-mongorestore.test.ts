@@ -1,51 +1,31 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type { MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectArchive } from '../../../src/archive/inspect.js';
 import { MongoBackupService } from '../../../src/index.js';
 import { expectSameDocuments } from '../../support/compare.js';
 import { seedDatabase, type SeededDatabase } from '../../support/seed.js';
-import {
-  connectTestClient,
-  isFerretDb,
-  requireServer,
-  testServer,
-  uniqueDbName,
-} from '../../support/server.js';
+import { isFerretDb, requireServer } from '../../support/server.js';
 import { requireTool, runToolOk } from '../../support/tools.js';
+import { useTestWorkspace } from '../../support/workspace.js';
 import { createReadStream } from 'node:fs';
 
 /** Our dump, restored by the REAL mongorestore: the proof that our archives are mongodump archives. */
 describe('our dump restored by the real mongorestore', () => {
-  const source = uniqueDbName('dump_src');
-  const targets: string[] = [];
-  let client: MongoClient | undefined;
+  const ws = useTestWorkspace('mbs-dump-');
+  const source = ws.database('dump_src');
   let seeded: SeededDatabase;
-  let workDir = '';
 
   beforeAll(async () => {
-    workDir = await mkdtemp(path.join(os.tmpdir(), 'mbs-dump-'));
-    if (testServer().kind === 'none') return;
-    client = await connectTestClient();
-    seeded = await seedDatabase(client.db(source));
-  });
-
-  afterAll(async () => {
-    for (const db of [source, ...targets]) await client?.db(db).dropDatabase();
-    await client?.close();
-    await rm(workDir, { recursive: true, force: true });
+    if (ws.connected) seeded = await seedDatabase(ws.client.db(source));
   });
 
   for (const gzip of [true, false]) {
     it(`archive (gzip: ${gzip}): every document byte-identical, counts and options kept`, async (ctx) => {
       const uri = requireServer(ctx);
       const mongorestore = requireTool(ctx, 'mongorestore');
-      const target = uniqueDbName('dump_dst');
-      targets.push(target);
-      const output = path.join(workDir, `dump-${gzip}.archive${gzip ? '.gz' : ''}`);
-      const service = new MongoBackupService({ source: client!, backupDir: workDir, env: {} });
+      const target = ws.database('dump_dst');
+      const output = path.join(ws.workDir, `dump-${gzip}.archive${gzip ? '.gz' : ''}`);
+      const service = new MongoBackupService({ source: ws.client, backupDir: ws.workDir, env: {} });
       const report = await service.dump({ databases: [source], output, gzip });
 
       expect(report.path).toBe(output);
@@ -77,16 +57,16 @@ describe('our dump restored by the real mongorestore', () => {
         `--nsTo=${target}.*`,
         ...(isFerretDb() ? ['--noIndexRestore'] : []),
       ]);
-      const compared = await expectSameDocuments(client!.db(source), client!.db(target));
+      const compared = await expectSameDocuments(ws.client.db(source), ws.client.db(target));
       expect(compared).toBe(Object.values(seeded.counts).reduce((a, b) => a + b, 0));
-      const capped = await client!
+      const capped = await ws.client
         .db(target)
         .listCollections({ name: 'capped' }, { nameOnly: false })
         .toArray();
       expect((capped[0] as { options?: unknown } | undefined)?.options).toMatchObject({ capped: true });
       if (!isFerretDb()) {
         for (const [name, indexes] of Object.entries(seeded.indexes)) {
-          const restored = await client!.db(target).collection(name).listIndexes().toArray();
+          const restored = await ws.client.db(target).collection(name).listIndexes().toArray();
           expect(restored.map((ix) => String(ix['name'])).sort(), `indexes of ${name}`).toEqual(indexes);
         }
       }
@@ -97,10 +77,9 @@ describe('our dump restored by the real mongorestore', () => {
     const uri = requireServer(ctx);
     const bsondump = requireTool(ctx, 'bsondump');
     const mongorestore = requireTool(ctx, 'mongorestore');
-    const target = uniqueDbName('dir_dst');
-    targets.push(target);
-    const output = path.join(workDir, 'dir-dump');
-    const service = new MongoBackupService({ source: client!, backupDir: workDir, env: {} });
+    const target = ws.database('dir_dst');
+    const output = path.join(ws.workDir, 'dir-dump');
+    const service = new MongoBackupService({ source: ws.client, backupDir: ws.workDir, env: {} });
     const report = await service.dump({ databases: [source], output, format: 'directory', gzip: false });
     expect(report.path).toBe(output);
 
@@ -108,7 +87,7 @@ describe('our dump restored by the real mongorestore', () => {
       const file = path.join(output, source, `${name.replace('.', '.')}.bson`);
       const run = await runToolOk(bsondump, [
         '--objcheck',
-        `--outFile=${path.join(workDir, 'out.json')}`,
+        `--outFile=${path.join(ws.workDir, 'out.json')}`,
         file,
       ]);
       expect(run.stderr).toContain(`${seeded.counts[name]} objects found`);
@@ -120,6 +99,6 @@ describe('our dump restored by the real mongorestore', () => {
       `--nsTo=${target}.*`,
       ...(isFerretDb() ? ['--noIndexRestore'] : []),
     ]);
-    await expectSameDocuments(client!.db(source), client!.db(target));
+    await expectSameDocuments(ws.client.db(source), ws.client.db(target));
   });
 });

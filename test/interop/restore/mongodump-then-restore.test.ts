@@ -1,33 +1,20 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type { MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MongoBackupService } from '../../../src/index.js';
 import { expectSameDocuments } from '../../support/compare.js';
 import { seedDatabase, type SeededDatabase } from '../../support/seed.js';
-import { connectTestClient, requireServer, testServer, uniqueDbName } from '../../support/server.js';
+import { requireServer } from '../../support/server.js';
 import { requireTool, runToolOk } from '../../support/tools.js';
+import { useTestWorkspace } from '../../support/workspace.js';
 
 /** The REAL mongodump's output, restored by ours: documents byte-identical, indexes and options equal. */
 describe('real mongodump restored by ours', () => {
-  const source = uniqueDbName('md_src');
-  const targets: string[] = [];
-  let client: MongoClient | undefined;
+  const ws = useTestWorkspace('mbs-restore-');
+  const source = ws.database('md_src');
   let seeded: SeededDatabase;
-  let workDir = '';
 
   beforeAll(async () => {
-    workDir = await mkdtemp(path.join(os.tmpdir(), 'mbs-restore-'));
-    if (testServer().kind === 'none') return;
-    client = await connectTestClient();
-    seeded = await seedDatabase(client.db(source));
-  });
-
-  afterAll(async () => {
-    for (const db of [source, ...targets]) await client?.db(db).dropDatabase();
-    await client?.close();
-    await rm(workDir, { recursive: true, force: true });
+    if (ws.connected) seeded = await seedDatabase(ws.client.db(source));
   });
 
   const layouts = [
@@ -45,12 +32,11 @@ describe('real mongodump restored by ours', () => {
     it(`${layout.name}: documents byte-identical, indexes and options equal`, async (ctx) => {
       const uri = requireServer(ctx);
       const mongodump = requireTool(ctx, 'mongodump');
-      const base = path.join(workDir, layout.name.replace(/[^a-z]+/g, '-'));
+      const base = path.join(ws.workDir, layout.name.replace(/[^a-z]+/g, '-'));
       await runToolOk(mongodump, [`--uri=${uri}`, `--db=${source}`, ...layout.args(base)]);
 
-      const target = uniqueDbName('md_dst');
-      targets.push(target);
-      const service = new MongoBackupService({ source: client!, backupDir: workDir, env: {} });
+      const target = ws.database('md_dst');
+      const service = new MongoBackupService({ source: ws.client, backupDir: ws.workDir, env: {} });
       const report = await service.restore({
         from: layout.from(base),
         into: 'source',
@@ -68,12 +54,12 @@ describe('real mongodump restored by ours', () => {
         expect(ns.documentsInserted, ns.source).toBe(seeded.counts[ns.source.slice(source.length + 1)]);
         expect(ns.duplicates).toBe(0);
       }
-      await expectSameDocuments(client!.db(source), client!.db(target));
+      await expectSameDocuments(ws.client.db(source), ws.client.db(target));
       for (const [name, indexes] of Object.entries(seeded.indexes)) {
-        const got = await client!.db(target).collection(name).listIndexes().toArray();
+        const got = await ws.client.db(target).collection(name).listIndexes().toArray();
         expect(got.map((ix) => String(ix['name'])).sort(), `indexes of ${name}`).toEqual(indexes);
       }
-      const [capped] = await client!.db(target).listCollections({ name: 'capped' }).toArray();
+      const [capped] = await ws.client.db(target).listCollections({ name: 'capped' }).toArray();
       expect((capped as { options?: unknown } | undefined)?.options).toMatchObject({
         capped: true,
         size: 65536,
@@ -85,16 +71,15 @@ describe('real mongodump restored by ours', () => {
   it('drop replaces existing data; without drop duplicates are counted, not fatal', async (ctx) => {
     const uri = requireServer(ctx);
     const mongodump = requireTool(ctx, 'mongodump');
-    const file = path.join(workDir, 'dup.archive');
+    const file = path.join(ws.workDir, 'dup.archive');
     await runToolOk(mongodump, [
       `--uri=${uri}`,
       `--db=${source}`,
       `--collection=orders`,
       `--archive=${file}`,
     ]);
-    const target = uniqueDbName('md_dup');
-    targets.push(target);
-    const service = new MongoBackupService({ source: client!, backupDir: workDir, env: {} });
+    const target = ws.database('md_dup');
+    const service = new MongoBackupService({ source: ws.client, backupDir: ws.workDir, env: {} });
     const rename = { nsFrom: [`${source}.*`], nsTo: [`${target}.*`], into: 'source' as const };
     await service.restore({ from: file, ...rename });
     const again = await service.restore({ from: file, ...rename });
@@ -105,6 +90,6 @@ describe('real mongodump restored by ours', () => {
     expect(dropped.namespaces.find((ns) => ns.target === `${target}.orders`)?.documentsInserted).toBe(
       seeded.counts['orders'],
     );
-    expect(await client!.db(target).collection('orders').countDocuments()).toBe(seeded.counts['orders']);
+    expect(await ws.client.db(target).collection('orders').countDocuments()).toBe(seeded.counts['orders']);
   });
 });
