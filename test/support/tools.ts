@@ -1,16 +1,9 @@
-import { spawn } from 'node:child_process';
 import type { TestContext } from 'vitest';
 import { toolPath } from './paths.js';
+import { runProcess, type ProcessRun } from './process.js';
 
 /** The MongoDB Database Tools the interop tests run. */
 export type ReferenceTool = 'mongodump' | 'mongorestore' | 'bsondump';
-
-/** What a finished tool run printed. */
-export interface ToolRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** Returns the tool's path, or skips the test (with the reason) when it has not been built. */
 export function requireTool(ctx: TestContext, name: ReferenceTool): string {
@@ -28,23 +21,12 @@ export function runTool(
   file: string,
   args: readonly string[],
   options: { timeoutMs?: number } = {},
-): Promise<ToolRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 120_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+): Promise<ProcessRun> {
+  return runProcess(file, args, { timeoutMs: options.timeoutMs ?? 120_000 });
 }
 
 /** Runs a reference tool and throws, with its output, unless it exits 0. */
-export async function runToolOk(file: string, args: readonly string[]): Promise<ToolRun> {
+export async function runToolOk(file: string, args: readonly string[]): Promise<ProcessRun> {
   const run = await runTool(file, args);
   if (run.code !== 0) {
     throw new Error(`${file} ${args.join(' ')} exited with ${run.code}:\n${run.stderr}\n${run.stdout}`);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -7,32 +6,14 @@ import path from 'node:path';
 import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { REPO_ROOT } from '../../support/paths.js';
+import { pathOnly, runProcess, type ProcessRun } from '../../support/process.js';
 import { connectTestClient, requireServer, testServer, uniqueDbName } from '../../support/server.js';
 
 const BIN = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs the built `mongo-backup` as a real child process, with only the environment given (and PATH). */
-function cli(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env['PATH'] ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 60_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: readonly string[], env: Record<string, string> = {}): Promise<ProcessRun> {
+  return runProcess(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: pathOnly(env) });
 }
 
 /** A TCP port nothing listens on. */

@@ -9,13 +9,13 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it, type TestContext } from 'vitest';
 
+import { listenOnLoopback, type RunningServer } from '../../support/http-server.js';
 import { REPO_ROOT } from '../../support/paths.js';
 import { requireServer, uniqueDbName } from '../../support/server.js';
 
@@ -76,30 +76,9 @@ interface Answer {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of several shapes
 }
 
-interface Running {
-  baseUrl: string;
-  close(): Promise<void>;
-}
-
-/** Starts an app on an ephemeral 127.0.0.1 port. */
-async function listen(app: ReturnType<AppModule['createApp']>): Promise<Running> {
-  const server = await new Promise<http.Server>((resolve, reject) => {
-    const started = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(started)));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 /** A JSON request through the global fetch. */
 async function call(
-  running: Running,
+  running: RunningServer,
   method: string,
   urlPath: string,
   options: { token?: string | null; body?: unknown; headers?: Record<string, string> } = {},
@@ -124,7 +103,7 @@ async function call(
 }
 
 /** A request whose path is sent byte for byte (fetch would fold `%2e%2e` segments before sending). */
-async function rawCall(running: Running, method: string, rawPath: string): Promise<Answer> {
+async function rawCall(running: RunningServer, method: string, rawPath: string): Promise<Answer> {
   const url = new URL(running.baseUrl);
   return new Promise<Answer>((resolve, reject) => {
     const request = http.request(
@@ -162,7 +141,7 @@ interface Fixture {
   backupDir: string;
   client: MongoClient;
   service: InstanceType<Library['MongoBackupService']>;
-  app: Running;
+  app: RunningServer;
   logs: string[];
 }
 
@@ -209,7 +188,9 @@ function setUp(ctx: TestContext): Promise<Fixture> {
     });
     cleanups.push(() => service.close());
     const logs: string[] = [];
-    const app = await listen(mod.createApp({ service, jwtSecret: SECRET, log: (line) => logs.push(line) }));
+    const app = await listenOnLoopback(
+      mod.createApp({ service, jwtSecret: SECRET, log: (line) => logs.push(line) }),
+    );
     cleanups.push(() => app.close());
     return { lib, mod, uri, db, copyDb, backupDir, client, service, app, logs };
   })();
@@ -508,7 +489,7 @@ function exampleSuite(): void {
         cleanBackups: (keep) => service.cleanBackups(keep),
         checkConnections: (options) => service.checkConnections(options),
       };
-      const app = await listen(mod.createApp({ service: gated, jwtSecret: SECRET }));
+      const app = await listenOnLoopback(mod.createApp({ service: gated, jwtSecret: SECRET }));
       try {
         const first = call(app, 'POST', '/admin/backups');
         // If the first request fails before reaching backup(), say so rather than wait for the timeout.
@@ -561,7 +542,7 @@ function exampleSuite(): void {
         backupDir,
         env: {},
       });
-      const app = await listen(mod.createApp({ service, jwtSecret: SECRET, log: () => undefined }));
+      const app = await listenOnLoopback(mod.createApp({ service, jwtSecret: SECRET, log: () => undefined }));
       try {
         const answer = await call(app, 'GET', '/admin/backups/connections');
         expect(answer.status).toBe(200);

@@ -11,8 +11,6 @@ import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -20,7 +18,9 @@ import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it, type TestContext } from 'vitest';
 
 import { expectSameDocuments } from '../../support/compare.js';
+import { listenOnLoopback, type RunningServer } from '../../support/http-server.js';
 import { REPO_ROOT } from '../../support/paths.js';
+import { pathOnly, runProcess, type ProcessRun } from '../../support/process.js';
 import { seedDatabase } from '../../support/seed.js';
 import { isFerretDb, requireServer, uniqueDbName } from '../../support/server.js';
 import { requireTool, runTool } from '../../support/tools.js';
@@ -120,26 +120,6 @@ function withDatabase(uri: string, db: string): string {
   return `${match[1]}/${db}${match[3] ?? ''}`;
 }
 
-interface Running {
-  baseUrl: string;
-  close(): Promise<void>;
-}
-
-async function listen(app: ReturnType<AppModule['createApp']>): Promise<Running> {
-  const server = await new Promise<http.Server>((resolve, reject) => {
-    const started = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(started)));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 /** The example's modules, loaded as the server loads them. */
 async function loadExample(): Promise<{
   lib: Library;
@@ -168,7 +148,7 @@ interface Fixture {
   dumpDir: string;
   backupDir: string;
   service: Service;
-  running: Running;
+  running: RunningServer;
   logs: string[];
 }
 
@@ -213,33 +193,16 @@ function setUp(ctx: TestContext): Promise<Fixture> {
     const logs: string[] = [];
     const express = app.createApp({ service, jwtSecret: SECRET, log: (line) => logs.push(line) });
     setup.mountSeedRouters(express, { service, jwtSecret: SECRET, dumpDir, log: (line) => logs.push(line) });
-    const running = await listen(express);
+    const running = await listenOnLoopback(express);
     cleanups.push(() => running.close());
     return { uri, db, client, workDir, dumpDir, backupDir, service, running, logs };
   })();
   return fixture;
 }
 
-/** Runs a Node script to completion. */
-function runNode(
-  script: string,
-  args: readonly string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
-      cwd: EXAMPLE_DIR,
-      env: { PATH: process.env['PATH'] ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 60_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** Runs a Node script of the example to completion, with only PATH and `env` in its environment. */
+function runNode(script: string, args: readonly string[], env: Record<string, string>): Promise<ProcessRun> {
+  return runProcess(process.execPath, [script, ...args], { cwd: EXAMPLE_DIR, env: pathOnly(env) });
 }
 
 const ISO_IN_NAME = '\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}-\\d{3}Z';
@@ -594,7 +557,7 @@ function seedSuite(): void {
       });
       const express = app.createApp({ service, jwtSecret: SECRET });
       setup.mountSeedRouters(express, { service, jwtSecret: SECRET, scheduler, lock, log: () => undefined });
-      const running = await listen(express);
+      const running = await listenOnLoopback(express);
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       try {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -6,6 +5,7 @@ import path from 'node:path';
 import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { fixture, REPO_ROOT } from '../../support/paths.js';
+import { runProcess, type ProcessRun } from '../../support/process.js';
 import { connectTestClient, requireServer, testServer, uniqueDbName } from '../../support/server.js';
 
 /** What a child process using the built package reports. */
@@ -17,38 +17,9 @@ interface ChildReport {
   readonly usageErrorIsBackupError: boolean;
 }
 
-/** What a finished child process printed. */
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `node` on a script in the repository root, so that `mongo-backup-service` resolves to this package. */
-function runNode(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return run(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env } });
-}
-
-/** Runs a command to completion. */
-function run(
-  command: string,
-  args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 60_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runNode(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ProcessRun> {
+  return runProcess(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env } });
 }
 
 /** The same work in both module systems: list the exports, then restore a real mongodump archive. */
@@ -161,7 +132,9 @@ describe('the packed package, installed in a fresh app', () => {
   beforeAll(async () => {
     if (!existsSync(path.join(REPO_ROOT, 'dist', 'index.js'))) return;
     workDir = await mkdtemp(path.join(os.tmpdir(), 'mbs-pack-'));
-    const packed = await run(npm, ['pack', '--silent', '--pack-destination', workDir], { cwd: REPO_ROOT });
+    const packed = await runProcess(npm, ['pack', '--silent', '--pack-destination', workDir], {
+      cwd: REPO_ROOT,
+    });
     if (packed.code !== 0) {
       setupError = `npm pack failed: ${packed.stderr}`;
       return;
@@ -173,7 +146,7 @@ describe('the packed package, installed in a fresh app', () => {
       path.join(app, 'package.json'),
       JSON.stringify({ name: 'fresh-app', version: '1.0.0', private: true, type: 'module' }),
     );
-    const install = await run(
+    const install = await runProcess(
       npm,
       [
         'install',
@@ -246,7 +219,7 @@ describe('the packed package, installed in a fresh app', () => {
       .insertOne({ at: new Date('2026-02-01T00:00:00Z') });
     const app = path.dirname(path.dirname(root));
     await writeFile(path.join(app, 'example.mjs'), example!.replaceAll('shop', db));
-    const result = await run(process.execPath, ['example.mjs'], {
+    const result = await runProcess(process.execPath, ['example.mjs'], {
       cwd: app,
       env: { PATH: process.env['PATH'], HOME: process.env['HOME'], MONGODB_URI: uri },
       timeoutMs: 120_000,
