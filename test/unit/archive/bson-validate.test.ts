@@ -15,18 +15,7 @@ import {
 import { describe, expect, it } from 'vitest';
 
 import { bsonStructureError, MAX_BSON_DEPTH } from '../../../src/archive/bson-validate.js';
-
-/** mulberry32: a small seeded PRNG, so that failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../support/random.js';
 
 const EVERY_TYPE = BSON.serialize(
   {
@@ -93,7 +82,7 @@ describe('bsonStructureError', () => {
   });
 
   it('3,000 seeded bit flips: never throws; whatever it accepts the bson library can decode', () => {
-    const next = random(0x5eed);
+    const next = seededRandom(0x5eed);
     let accepted = 0;
     let refused = 0;
     for (let i = 0; i < 3000; i += 1) {

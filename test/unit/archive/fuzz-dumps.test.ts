@@ -15,18 +15,7 @@ import {
   packDirectoryToTarGz,
   readDirectoryDump,
 } from '../../../src/archive/index.js';
-
-/** mulberry32: a small seeded PRNG, so that failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../support/random.js';
 
 type Verdict = { kind: 'rejected'; code: string } | { kind: 'accepted'; content: string };
 
@@ -112,7 +101,7 @@ describe('fuzz: damaged directory dumps and tarballs', () => {
   });
 
   test('400 seeded bit flips in the files of directory dumps with a manifest: every one refused with an ArchiveError', async () => {
-    const next = random(0xd1f);
+    const next = seededRandom(0xd1f);
     const codes = new Map<string, number>();
     for (let i = 0; i < 400; i += 1) {
       const dump = dumps[i % dumps.length]!;
@@ -132,7 +121,7 @@ describe('fuzz: damaged directory dumps and tarballs', () => {
   });
 
   test('the same 400 flips without the manifest: only ArchiveErrors; whatever passes is well-formed BSON', async () => {
-    const next = random(0xd1f);
+    const next = seededRandom(0xd1f);
     const tally = { rejected: 0, accepted: 0, acceptedButChanged: 0 };
     const baseline = new Map<string, string>();
     for (const dump of dumps) {
@@ -167,7 +156,7 @@ describe('fuzz: damaged directory dumps and tarballs', () => {
   });
 
   test('300 seeded bit flips and cuts in a .tar.gz dump: refused with an ArchiveError, or read back unchanged', async () => {
-    const next = random(0x7a6);
+    const next = seededRandom(0x7a6);
     const expected = await verify(dumps[0]!.dir);
     let rejected = 0;
     for (let i = 0; i < 300; i += 1) {

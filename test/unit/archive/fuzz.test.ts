@@ -4,18 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { ArchiveError, createArchiveWriter, readArchive } from '../../../src/archive/index.js';
 import { fixture } from '../../support/paths.js';
 import { bson, chunks, collect } from './helpers.js';
-
-/** mulberry32: a small seeded PRNG, so that failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../support/random.js';
 
 type Outcome = 'accepted' | 'rejected';
 
@@ -117,7 +106,7 @@ describe('fuzz: mutated archives parse or fail with an ArchiveError, never hang'
   });
 
   test('seeded random: flips, truncations, insertions, deletions, duplications, on plain and gzip input', async () => {
-    const next = random(0x5eed);
+    const next = seededRandom(0x5eed);
     const pick = (n: number): number => Math.floor(next() * n);
     const counts = { accepted: 0, rejected: 0 };
     let peakArrayBuffers = 0;

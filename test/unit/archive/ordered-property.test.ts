@@ -37,6 +37,7 @@ import { parseQuery } from '../../../src/dump/query.js';
 import { createCommand, createIndexesCommand } from '../../../src/restore/collection-setup.js';
 import { convertLegacyIndex } from '../../../src/restore/legacy-indexes.js';
 import { collectEvents, tempDir } from './directory/helpers.js';
+import { seededRandom } from '../../support/random.js';
 
 /**
  * Property test: documents, filters, index specs and collection options whose keys mix letters and integer-like
@@ -47,18 +48,6 @@ import { collectEvents, tempDir } from './directory/helpers.js';
  */
 
 const CASES = 2000;
-
-/** mulberry32: a small seeded PRNG, so a failure is reproducible from its case number. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Generator {
   constructor(readonly random: () => number) {}
@@ -248,7 +237,7 @@ function expectSameMetadata(
 }
 
 function forEachCase(seed: number, check: (generate: Generator, n: number) => void): void {
-  for (let n = 0; n < CASES; n += 1) check(new Generator(prng(seed * 1_000_003 + n)), n);
+  for (let n = 0; n < CASES; n += 1) check(new Generator(seededRandom(seed * 1_000_003 + n)), n);
 }
 
 describe('ordered BSON and Extended JSON: key order survives every path (property test)', () => {
@@ -428,7 +417,7 @@ describe('ordered BSON and Extended JSON: key order survives every path (propert
   });
 
   it('the archive writer and reader carry random metadata in order (300 namespaces)', async () => {
-    const generate = new Generator(prng(8));
+    const generate = new Generator(seededRandom(8));
     const expected = Array.from({ length: 300 }, (_, n) => generate.metadata(`c${n}`));
     const writer = createArchiveWriter({
       header: { serverVersion: '7.0.14' },
@@ -444,7 +433,7 @@ describe('ordered BSON and Extended JSON: key order survives every path (propert
   });
 
   it('the directory layout writer and reader carry random metadata in order (300 namespaces)', async () => {
-    const generate = new Generator(prng(9));
+    const generate = new Generator(seededRandom(9));
     const expected = Array.from({ length: 300 }, (_, n) => generate.metadata(`c${n}`));
     const dir = await tempDir();
     const writer = createDirectoryWriter({ dir, serverVersion: '7.0.14' });
