@@ -5,7 +5,7 @@
  * Prerequisites: the root dist (`npx tsup`) and the example's dependencies (`npm ci` in the example). Without them
  * these tests fail under CI=true and are skipped, with the reason, otherwise.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -16,55 +16,21 @@ import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it, type TestContext } from 'vitest';
 
 import { listenOnLoopback, type RunningServer } from '../../support/http-server.js';
-import { REPO_ROOT } from '../../support/paths.js';
+import { exampleCanRun, jwtSigner, nowSeconds } from '../../support/example-app.js';
 import { requireServer, uniqueDbName } from '../../support/server.js';
 
 type AppModule = typeof import('../../../examples/express-integration/src/app.js');
 type Library = typeof import('../../../dist/index.js');
 type BackupService = import('../../../examples/express-integration/src/app.js').BackupService;
 
-const EXAMPLE_DIR = path.join(REPO_ROOT, 'examples', 'express-integration');
-
-/** Why the example cannot be loaded, or `undefined` when it can. */
-function missingPrerequisites(): string | undefined {
-  if (!existsSync(path.join(REPO_ROOT, 'dist', 'index.js')))
-    return 'the library is not built (run `npx tsup` at the repo root)';
-  for (const dependency of ['mongo-backup-service', 'express', 'jsonwebtoken']) {
-    if (!existsSync(path.join(EXAMPLE_DIR, 'node_modules', dependency))) {
-      return `examples/express-integration/node_modules/${dependency} is missing (run \`npm ci\` in examples/express-integration)`;
-    }
-  }
-  return undefined;
-}
-
-const missing = missingPrerequisites();
-if (missing !== undefined && process.env['CI'] !== 'true') {
-  process.stderr.write(`\n[express example] SKIPPED: ${missing}\n`);
-}
-
-if (missing !== undefined) {
-  describe('examples/express-integration prerequisites', () => {
-    it('are installed', (ctx) => {
-      if (process.env['CI'] === 'true')
-        throw new Error(`CI=true and the Express example cannot run: ${missing}`);
-      ctx.skip(`the Express example cannot run: ${missing}`);
-    });
-  });
-}
+const runnable = exampleCanRun('express example');
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tokens are built by hand (HS256 is a few lines of node:crypto), so the app is checked against the JWT spec
 // rather than against the library it uses to verify them.
 
 const SECRET = randomBytes(32).toString('base64url');
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-
-function signJwt(payload: object, secret = SECRET, alg: 'HS256' | 'none' = 'HS256'): string {
-  const encode = (part: object): string => Buffer.from(JSON.stringify(part)).toString('base64url');
-  const unsigned = `${encode({ alg, typ: 'JWT' })}.${encode(payload)}`;
-  if (alg === 'none') return `${unsigned}.`;
-  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
-}
+const signJwt = jwtSigner(SECRET);
 
 const ADMIN = signJwt({ sub: 'test', role: 'admin', exp: nowSeconds() + 600 });
 
@@ -592,4 +558,4 @@ function exampleSuite(): void {
   });
 }
 
-if (missing === undefined) describe('examples/express-integration against the test server', exampleSuite);
+if (runnable) describe('examples/express-integration against the test server', exampleSuite);

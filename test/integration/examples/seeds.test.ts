@@ -8,7 +8,7 @@
  * these tests fail under CI=true and are skipped, with the reason, otherwise.
  */
 import { spawn } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,7 +19,7 @@ import { afterAll, describe, expect, it, type TestContext } from 'vitest';
 
 import { expectSameDocuments } from '../../support/compare.js';
 import { listenOnLoopback, type RunningServer } from '../../support/http-server.js';
-import { REPO_ROOT } from '../../support/paths.js';
+import { EXAMPLE_DIR, exampleCanRun, jwtSigner, nowSeconds } from '../../support/example-app.js';
 import { pathOnly, runProcess, type ProcessRun } from '../../support/process.js';
 import { seedDatabase } from '../../support/seed.js';
 import { isFerretDb, requireServer, uniqueDbName } from '../../support/server.js';
@@ -31,39 +31,12 @@ type SetupModule = typeof import('../../../examples/express-integration/src/seed
 type SchedulerModule = typeof import('../../../examples/express-integration/src/seed-scheduler.js');
 type Service = InstanceType<Library['MongoBackupService']>;
 
-const EXAMPLE_DIR = path.join(REPO_ROOT, 'examples', 'express-integration');
 const CLIENT_SCRIPT = path.join(EXAMPLE_DIR, 'scripts', 'create-dump.js');
-
-function missingPrerequisites(): string | undefined {
-  if (!existsSync(path.join(REPO_ROOT, 'dist', 'index.js')))
-    return 'the library is not built (run `npx tsup` at the repo root)';
-  for (const dependency of ['mongo-backup-service', 'express', 'jsonwebtoken']) {
-    if (!existsSync(path.join(EXAMPLE_DIR, 'node_modules', dependency))) {
-      return `examples/express-integration/node_modules/${dependency} is missing (run \`npm ci\` in examples/express-integration)`;
-    }
-  }
-  return undefined;
-}
-
-const missing = missingPrerequisites();
-if (missing !== undefined) {
-  if (process.env['CI'] !== 'true') process.stderr.write(`\n[seed systems] SKIPPED: ${missing}\n`);
-  describe('seed systems prerequisites', () => {
-    it('are installed', (ctx) => {
-      if (process.env['CI'] === 'true') throw new Error(`CI=true and the example cannot run: ${missing}`);
-      ctx.skip(`the Express example cannot run: ${missing}`);
-    });
-  });
-}
+const runnable = exampleCanRun('seed systems');
 
 // Tokens built by hand (HS256 with node:crypto), as an identity provider would issue them.
 const SECRET = randomBytes(32).toString('base64url');
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-function signJwt(payload: object, secret = SECRET): string {
-  const encode = (part: object): string => Buffer.from(JSON.stringify(part)).toString('base64url');
-  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(payload)}`;
-  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
-}
+const signJwt = jwtSigner(SECRET);
 const ADMIN = signJwt({ sub: 'billing-admin', role: 'admin', exp: nowSeconds() + 3600 });
 
 interface Answer {
@@ -840,7 +813,7 @@ function helperSuite(): void {
   });
 }
 
-if (missing === undefined) {
+if (runnable) {
   describe('the seed systems on the Express example, against the test server', seedSuite);
   describe('the example server process, configured by the seed variables', serverSuite);
   describe('seed helpers of the example', helperSuite);
