@@ -45,11 +45,16 @@ export async function createEncryptStream(
   return new EncryptTransform(key, header);
 }
 
+/**
+ * Copies the plaintext into one reused chunk-sized buffer and seals it when full (and more follows: only the end of
+ * the stream decides which chunk is final); each sealed chunk goes on as its ciphertext and then its tag, with no
+ * further copy.
+ */
 class EncryptTransform extends Transform {
   readonly #key: Buffer;
   readonly #header: EncryptionHeader;
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
+  readonly #plain: Buffer;
+  #filled = 0;
   #index = 0;
   #headerSent = false;
 
@@ -57,23 +62,19 @@ class EncryptTransform extends Transform {
     super({ highWaterMark: header.chunkSize * 2 });
     this.#key = key;
     this.#header = header;
+    this.#plain = Buffer.allocUnsafeSlow(header.chunkSize);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     try {
       this.#sendHeader();
-      this.#pending.push(chunk);
-      this.#pendingBytes += chunk.length;
-      const size = this.#header.chunkSize;
-      // Keep at least one byte back: only the stream's end decides which chunk is final.
-      if (this.#pendingBytes > size) {
-        let all = Buffer.concat(this.#pending);
-        while (all.length > size) {
-          this.push(this.#seal(all.subarray(0, size), false));
-          all = all.subarray(size);
-        }
-        this.#pending = [all];
-        this.#pendingBytes = all.length;
+      let offset = 0;
+      while (offset < chunk.length) {
+        // A full chunk is sealed only now that more bytes follow it.
+        if (this.#filled === this.#plain.length) this.#seal(false);
+        const copied = chunk.copy(this.#plain, this.#filled, offset);
+        offset += copied;
+        this.#filled += copied;
       }
       callback();
     } catch (error) {
@@ -84,12 +85,9 @@ class EncryptTransform extends Transform {
   override _flush(callback: TransformCallback): void {
     try {
       this.#sendHeader();
-      let rest = Buffer.concat(this.#pending);
-      if (rest.length === this.#header.chunkSize) {
-        this.push(this.#seal(rest, false));
-        rest = Buffer.alloc(0);
-      }
-      this.push(this.#seal(rest, true));
+      // A full last chunk is followed by an empty final one, so that a cut at a chunk boundary is detected.
+      if (this.#filled === this.#plain.length) this.#seal(false);
+      this.#seal(true);
       callback();
     } catch (error) {
       callback(error as Error);
@@ -102,7 +100,7 @@ class EncryptTransform extends Transform {
     this.push(this.#header.bytes);
   }
 
-  #seal(plain: Buffer, final: boolean): Buffer {
+  #seal(final: boolean): void {
     if (this.#index >= MAX_CHUNKS) {
       throw new EncryptionError(ErrorCode.DUMP_FAILED, 'The backup is too large for one encrypted stream');
     }
@@ -113,6 +111,10 @@ class EncryptTransform extends Transform {
     );
     cipher.setAAD(chunkAad(this.#header, final));
     this.#index += 1;
-    return Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    const sealed = cipher.update(this.#plain.subarray(0, this.#filled));
+    this.#filled = 0;
+    if (sealed.length > 0) this.push(sealed);
+    const rest = cipher.final(); // empty for GCM
+    this.push(rest.length === 0 ? cipher.getAuthTag() : Buffer.concat([rest, cipher.getAuthTag()]));
   }
 }

@@ -16,8 +16,11 @@ export const MIN_PART_SIZE = 5 * 1024 * 1024;
 /** The largest part S3 accepts. */
 export const MAX_PART_SIZE = 5 * 1024 * 1024 * 1024;
 
-/** The part size used for backups expected to fit in 10,000 parts of it (8 MiB: up to 78 GiB). */
-export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+/**
+ * The part size used for backups expected to fit in 10,000 parts of it (5 MiB, S3's smallest: up to 48.8 GiB;
+ * larger backups get larger parts). Small parts keep the memory of an upload small: it holds two of them.
+ */
+export const DEFAULT_PART_SIZE = 5 * 1024 * 1024;
 
 const MIB = 1024 * 1024;
 
@@ -35,7 +38,7 @@ const MIB = 1024 * 1024;
  * ```ts
  * import { partSizeFor } from 'mongo-backup-service';
  * partSizeFor(6e12); // 573 MiB: 10,000 parts hold 6.008 TB
- * partSizeFor(1e9); // 8 MiB, the default
+ * partSizeFor(1e9); // 5 MiB, the default
  * ```
  */
 export function partSizeFor(expectedBytes: number, minimum: number = DEFAULT_PART_SIZE): number {

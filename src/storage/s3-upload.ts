@@ -1,17 +1,19 @@
 /**
  * One backup written to S3 as a multipart upload with bounded memory: parts of a size chosen from the expected
- * size, a few in flight, a checksum per part; the object exists only once the upload completes, and any failure
- * aborts the multipart upload (retried, so that a server that comes back is cleaned too).
+ * size, a few in flight from a fixed set of reused buffers ({@link S3PartWriter}), a checksum per part; the object
+ * exists only once the upload completes, and any failure aborts the multipart upload (retried, so that a server
+ * that comes back is cleaned too).
  *
  * @packageDocumentation
  */
 import type { ChecksumAlgorithm, S3Client } from '@aws-sdk/client-s3';
-import { PassThrough } from 'node:stream';
+import { finished } from 'node:stream/promises';
 
 import { ErrorCode, MongoBackupRuntimeError } from '../errors.js';
 import type { BackupUpload } from './backup-store.js';
 import { partSizeFor } from './part-size.js';
 import { formatS3Url } from './s3-location.js';
+import { S3PartWriter } from './s3-part-writer.js';
 import { loadS3Sdk } from './s3-sdk.js';
 
 /** How an upload is made. */
@@ -35,32 +37,24 @@ export async function startS3Upload(settings: S3UploadSettings): Promise<BackupU
   if (await objectExists(client, bucket, key)) {
     throw new MongoBackupRuntimeError(ErrorCode.DUMP_FAILED, `Could not create ${url}: it exists already`);
   }
-  const { storage } = await loadS3Sdk();
-  const body = new PassThrough({ highWaterMark: 256 * 1024 });
-  const upload = new storage.Upload({
+  const body = new S3PartWriter({
     client,
-    params: {
-      Bucket: bucket,
-      Key: key,
-      Body: body,
-      ContentType: 'application/octet-stream',
-      ChecksumAlgorithm: settings.checksumAlgorithm,
-    },
+    bucket,
+    key,
     partSize: partSizeFor(settings.expectedBytes, settings.minPartSize),
-    queueSize: settings.partsInFlight,
-    leavePartsOnError: false,
+    partsInFlight: settings.partsInFlight,
+    checksumAlgorithm: settings.checksumAlgorithm,
+    onBytesStored: settings.onBytesStored,
   });
-  const onBytesStored = settings.onBytesStored;
-  if (onBytesStored !== undefined) upload.on('httpUploadProgress', (p) => onBytesStored(p.loaded ?? 0));
-  const done = upload.done();
-  done.catch(() => undefined);
+  // Errors surface through commit(); this listener only keeps an early error from crashing the process.
+  body.on('error', () => undefined);
   let state: 'open' | 'committed' | 'discarded' = 'open';
 
   /** Stops the upload and aborts it on the server; returns a note when the abort could not be confirmed. */
   const cleanUp = async (): Promise<string> => {
-    body.destroy(new Error('upload discarded'));
-    await done.catch(() => undefined);
-    const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
+    body.destroy();
+    await body.stop();
+    const uploadId = await body.uploadId?.catch(() => undefined);
     if (uploadId === undefined || (await abortWithRetry(settings, uploadId))) return '';
     return ` (the multipart upload ${uploadId} could not be aborted: abort it, or let a lifecycle rule expire it)`;
   };
@@ -77,7 +71,8 @@ export async function startS3Upload(settings: S3UploadSettings): Promise<BackupU
       }
       try {
         if (!body.writableEnded) body.end();
-        await done;
+        await finished(body);
+        await body.complete();
         state = 'committed';
       } catch (error) {
         state = 'discarded';

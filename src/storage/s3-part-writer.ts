@@ -1,0 +1,242 @@
+/**
+ * The bytes of one S3 multipart upload, cut into parts with a fixed set of reused part buffers: `max(2,
+ * partsInFlight)` of them, one being filled while the others are uploaded (at most `partsInFlight` at once), so an
+ * upload holds `max(2, partsInFlight) × partSize` bytes, whatever its length and however the bytes arrive; writes
+ * wait while every buffer is being uploaded. Each part is sent straight from its buffer with a checksum the
+ * server verifies (CRC32 computed here by zlib; other algorithms by the SDK).
+ *
+ * A stream that ends before its first part is full is kept for a single `PutObject`; nothing is created on the
+ * server until {@link S3PartWriter.complete} (for such a stream) or until the first part is full (the multipart
+ * upload, which stays invisible until it is completed).
+ *
+ * @packageDocumentation
+ */
+import type { ChecksumAlgorithm, CompletedPart, S3Client } from '@aws-sdk/client-s3';
+import { Writable } from 'node:stream';
+import { crc32 } from 'node:zlib';
+
+import { ErrorCode, MongoBackupRuntimeError } from '../errors.js';
+import { MAX_UPLOAD_PARTS } from './part-size.js';
+import { loadS3Sdk } from './s3-sdk.js';
+
+/** Where and how the parts go. */
+export interface PartWriterSettings {
+  readonly client: S3Client;
+  readonly bucket: string;
+  readonly key: string;
+  readonly partSize: number;
+  readonly partsInFlight: number;
+  readonly checksumAlgorithm: ChecksumAlgorithm;
+  readonly onBytesStored: ((bytes: number) => void) | undefined;
+}
+
+/** The checksum fields of one part's request: CRC32 computed here, any other algorithm left to the SDK. */
+function checksumFields(algorithm: ChecksumAlgorithm, body: Buffer): Record<string, string> {
+  if (algorithm !== 'CRC32') return { ChecksumAlgorithm: algorithm };
+  const value = Buffer.alloc(4);
+  value.writeUInt32BE(crc32(body));
+  return { ChecksumCRC32: value.toString('base64') };
+}
+
+/** A Writable that uploads what is written to it as the parts of one multipart upload. */
+export class S3PartWriter extends Writable {
+  readonly #settings: PartWriterSettings;
+  readonly #free: Buffer[] = [];
+  #allocated = 0;
+  #current: Buffer | undefined;
+  #filled = 0;
+  readonly #inFlight = new Set<Promise<void>>();
+  /** Called when a part upload settles (a buffer and a slot are free again). */
+  #wake: (() => void) | undefined;
+  readonly #parts: CompletedPart[] = [];
+  #uploadId: Promise<string> | undefined;
+  #failure: Error | undefined;
+  #stored = 0;
+  readonly #stop = new AbortController();
+
+  constructor(settings: PartWriterSettings) {
+    super({ highWaterMark: 64 * 1024 });
+    this.#settings = settings;
+  }
+
+  /** The id of the multipart upload once one has been started (for the abort of a failed upload). */
+  get uploadId(): Promise<string> | undefined {
+    return this.#uploadId;
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#take(chunk).then(() => callback(), callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#finish().then(() => callback(), callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#stop.abort(error ?? new Error('upload stopped'));
+    callback(error);
+  }
+
+  /**
+   * Makes the object visible: completes the multipart upload, or puts a stream shorter than one part as a single
+   * object. Call once the stream has finished.
+   */
+  async complete(): Promise<void> {
+    const { s3 } = await loadS3Sdk();
+    const { client, bucket, key } = this.#settings;
+    if (this.#uploadId === undefined) {
+      const body = (this.#current ?? Buffer.alloc(0)).subarray(0, this.#filled);
+      await client.send(
+        new s3.PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentLength: body.length,
+          ContentType: 'application/octet-stream',
+          ...checksumFields(this.#settings.checksumAlgorithm, body),
+        }),
+      );
+      this.#stored = body.length;
+      this.#settings.onBytesStored?.(this.#stored);
+      return;
+    }
+    await client.send(
+      new s3.CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: await this.#uploadId,
+        MultipartUpload: { Parts: this.#parts },
+      }),
+    );
+  }
+
+  /** Stops the part uploads under way and waits for them to settle. Never throws. */
+  async stop(): Promise<void> {
+    this.#stop.abort(new Error('upload stopped'));
+    this.#wake?.();
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async #take(chunk: Buffer): Promise<void> {
+    const size = this.#settings.partSize;
+    let offset = 0;
+    while (offset < chunk.length) {
+      this.#throwIfFailed();
+      this.#current ??= await this.#buffer();
+      const copied = chunk.copy(this.#current, this.#filled, offset);
+      offset += copied;
+      this.#filled += copied;
+      if (this.#filled === size) await this.#send();
+    }
+  }
+
+  async #finish(): Promise<void> {
+    // A stream shorter than one part waits for complete() to put it whole.
+    if (this.#uploadId !== undefined && this.#filled > 0) await this.#send();
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    this.#throwIfFailed();
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#stop.signal.aborted) throw new Error('the upload was stopped');
+  }
+
+  /** A free part buffer: a reused one, a new one while fewer than `max(2, partsInFlight)` exist, or the next freed. */
+  async #buffer(): Promise<Buffer> {
+    for (;;) {
+      const free = this.#free.pop();
+      if (free !== undefined) return free;
+      if (this.#allocated < Math.max(2, this.#settings.partsInFlight)) {
+        this.#allocated += 1;
+        return Buffer.allocUnsafeSlow(this.#settings.partSize);
+      }
+      await this.#settled();
+      this.#throwIfFailed();
+    }
+  }
+
+  #settled(): Promise<void> {
+    return new Promise((resolve) => (this.#wake = resolve));
+  }
+
+  /** Uploads the current buffer as the next part, once fewer than `partsInFlight` parts are under way. */
+  async #send(): Promise<void> {
+    while (this.#inFlight.size >= this.#settings.partsInFlight) {
+      await this.#settled();
+      this.#throwIfFailed();
+    }
+    const buffer = this.#current as Buffer;
+    const body = buffer.subarray(0, this.#filled);
+    this.#current = undefined;
+    this.#filled = 0;
+    const number = this.#parts.length + 1;
+    if (number > MAX_UPLOAD_PARTS) {
+      this.#free.push(buffer);
+      throw new MongoBackupRuntimeError(
+        ErrorCode.DUMP_FAILED,
+        `The backup outgrew ${MAX_UPLOAD_PARTS} parts of ${this.#settings.partSize} bytes: it is larger than the size ` +
+          'expected when the upload started',
+      );
+    }
+    this.#parts.push({ PartNumber: number });
+    this.#uploadId ??= this.#create();
+    const upload = this.#uploadPart(number, body).then(
+      (part) => {
+        this.#parts[number - 1] = part;
+        this.#stored += body.length;
+        this.#settings.onBytesStored?.(this.#stored);
+      },
+      (error: unknown) => {
+        this.#failure ??= error instanceof Error ? error : new Error(String(error));
+      },
+    );
+    const tracked = upload.finally(() => {
+      this.#inFlight.delete(tracked);
+      this.#free.push(buffer);
+      this.#wake?.();
+    });
+    this.#inFlight.add(tracked);
+  }
+
+  async #create(): Promise<string> {
+    const { s3 } = await loadS3Sdk();
+    const { client, bucket, key } = this.#settings;
+    const created = await client.send(
+      new s3.CreateMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        ContentType: 'application/octet-stream',
+        ChecksumAlgorithm: this.#settings.checksumAlgorithm,
+      }),
+      { abortSignal: this.#stop.signal },
+    );
+    if (created.UploadId === undefined) throw new Error('the server returned no upload id');
+    return created.UploadId;
+  }
+
+  async #uploadPart(number: number, body: Buffer): Promise<CompletedPart> {
+    const { s3 } = await loadS3Sdk();
+    const { client, bucket, key, checksumAlgorithm } = this.#settings;
+    const checksums = checksumFields(checksumAlgorithm, body);
+    const response = await client.send(
+      new s3.UploadPartCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: await (this.#uploadId as Promise<string>),
+        PartNumber: number,
+        Body: body,
+        ContentLength: body.length,
+        ...checksums,
+      }),
+      { abortSignal: this.#stop.signal },
+    );
+    const field = `Checksum${checksumAlgorithm}` as keyof CompletedPart & keyof typeof response;
+    const checksum = checksums[field] ?? response[field];
+    return {
+      PartNumber: number,
+      ETag: response.ETag,
+      ...(checksum === undefined ? {} : { [field]: checksum }),
+    };
+  }
+}
