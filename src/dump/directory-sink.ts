@@ -8,7 +8,9 @@ import {
 } from '../archive/directory/directory-writer.js';
 import { writeDumpManifest } from '../archive/directory/manifest.js';
 import { packDirectoryToTarGz } from '../archive/directory/tar-pack.js';
+import { pipeline } from 'node:stream/promises';
 import { createAtomicFile } from '../storage/atomic-file.js';
+import type { BackupUpload } from '../storage/backup-store.js';
 import { assertReplaceableFile, createStagingDir, publishStagingDir } from '../storage/staging.js';
 import { ByteCounter } from '../util/byte-counter.js';
 import type { DumpPlan, PlannedNamespace } from './catalog.js';
@@ -16,8 +18,11 @@ import type { DumpSink, NamespaceSink, SinkResult } from './sink.js';
 
 /** Settings of a directory (or tarball) output. */
 export interface DirectorySinkOptions {
-  /** The dump folder, the `.tar.gz` file, or (tarball only) any Writable. */
-  readonly output: string | Writable;
+  /**
+   * The dump folder, the `.tar.gz` file, or (tarball only) a new backup of a store (committed on success, discarded
+   * on failure) or any Writable.
+   */
+  readonly output: string | Writable | BackupUpload;
   /** zlib level for every file (or for the tarball), or `undefined` for none. */
   readonly gzipLevel: number | undefined;
   /** Parallel gzip members (`true`) or one deflate stream per file (or for the tarball). */
@@ -90,6 +95,7 @@ export async function createDirectorySink(plan: DumpPlan, options: DirectorySink
 
     async abort(): Promise<void> {
       await rm(staging, { recursive: true, force: true });
+      if (isUpload(options.output)) await options.output.discard();
     },
   };
 }
@@ -115,6 +121,21 @@ async function packStaging(staging: string, options: DirectorySinkOptions): Prom
     ...(options.gzipLevel === undefined ? {} : { level: options.gzipLevel }),
     parallel: options.parallelGzip,
   };
+  if (isUpload(options.output)) {
+    const upload = options.output;
+    try {
+      const counter = new ByteCounter();
+      const flowing = pipeline(counter, upload.stream);
+      flowing.catch(() => undefined);
+      const packed = await packDirectoryToTarGz(staging, counter, level);
+      await flowing;
+      await upload.commit();
+      return { path: upload.path, sizeBytes: counter.bytes, uncompressedBytes: packed.bytes };
+    } catch (error) {
+      await upload.discard();
+      throw error;
+    }
+  }
   if (typeof options.output !== 'string') {
     const counter = new ByteCounter();
     counter.pipe(options.output);
@@ -138,4 +159,8 @@ async function folderSize(dir: string): Promise<number> {
     if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
   }
   return total;
+}
+
+function isUpload(output: string | Writable | BackupUpload): output is BackupUpload {
+  return typeof output !== 'string' && typeof (output as Partial<BackupUpload>).commit === 'function';
 }

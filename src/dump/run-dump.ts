@@ -155,11 +155,12 @@ export async function runDump(
   const signal = options.signal ?? new AbortController().signal;
   if (signal.aborted) throw new AbortError('Dump was aborted before it started', { cause: signal.reason });
   const store = options.output === undefined ? context.store : undefined;
-  if (format === 'directory' && (store?.kind === 's3' || context.encryption !== undefined)) {
+  if (format === 'directory' && ((store?.kind === 's3' && !tarball) || context.encryption !== undefined)) {
     throw new MongoBackupUsageError(
       ErrorCode.INVALID_OPTIONS,
-      store?.kind === 's3'
-        ? `A directory dump cannot be written to ${store.location}: an object store holds archives (format: "archive")`
+      store?.kind === 's3' && !tarball
+        ? `A directory dump cannot be written to ${store.location}: an object store holds single objects ` +
+            '(format "archive", or "directory" with tarball)'
         : 'Encryption applies to archives: use format "archive", or a service without encryption',
     );
   }
@@ -197,8 +198,9 @@ export async function runDump(
     kind: format === 'directory' ? (tarball ? 'tar.gz' : 'directory') : gzip ? 'archive-gzip' : 'archive',
     encrypted: context.encryption !== undefined,
   });
+  // A folder store's tarball is packed into an atomic file by the directory sink; a bucket's is uploaded.
   const upload =
-    store !== undefined && format === 'archive'
+    store !== undefined && (format === 'archive' || (tarball && store.kind === 's3'))
       ? await guard(
           async () =>
             store.createUpload(name, {
@@ -221,7 +223,7 @@ export async function runDump(
             encryption: context.encryption,
           })
         : await createDirectorySink(plan, {
-            output: output as string | Writable,
+            output,
             gzipLevel: gzip ? level : undefined,
             parallelGzip: options.parallelGzip ?? true,
             tarball,

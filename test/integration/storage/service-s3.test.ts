@@ -70,6 +70,64 @@ describe('MongoBackupService with an S3-compatible store (versitygw)', () => {
     expect(compared).toBeGreaterThan(2000);
   });
 
+  it('streams a directory dump packed as a .tar.gz to the bucket and restores from it', async (ctx) => {
+    requireServer(ctx);
+    const server = s3Server(ctx);
+    const bucket = await server.createBucket();
+    const service = serviceFor(server, bucket);
+    const stored: number[] = [];
+    const dump = await service.dump({
+      format: 'directory',
+      tarball: true,
+      onBytesStored: (bytes) => stored.push(bytes),
+    });
+    expect(dump.path).toMatch(new RegExp(`^s3://${bucket}/nightly/${dbName}_dump_.*\\.tar\\.gz$`));
+    expect(stored.at(-1)).toBe(dump.sizeBytes);
+    const [listed] = await service.listBackups();
+    expect(listed).toMatchObject({
+      path: dump.path,
+      sizeBytes: dump.sizeBytes,
+      kind: 'tar.gz',
+      database: dbName,
+    });
+    // A gzip stream (a tarball inside), not an archive.
+    const head: Buffer[] = [];
+    for await (const chunk of service.store.openRead(listed!.name, { start: 0, end: 1 }))
+      head.push(chunk as Buffer);
+    expect(Buffer.concat(head).toString('hex')).toBe('1f8b');
+    const uploads = await server.client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    expect(uploads.Uploads ?? []).toEqual([]);
+
+    const copy = uniqueDbName('s3_tar');
+    created.push(copy);
+    const report = await service.restore({
+      from: 'latest',
+      into: 'source',
+      nsFrom: [`${dbName}.*`],
+      nsTo: [`${copy}.*`],
+    });
+    expect(report.namespaces.every((ns) => ns.status === 'restored')).toBe(true);
+    expect(await expectSameDocuments(client!.db(dbName), client!.db(copy))).toBeGreaterThan(2000);
+  });
+
+  it('a failed tarball dump leaves nothing in the bucket', async (ctx) => {
+    requireServer(ctx);
+    const server = s3Server(ctx);
+    const bucket = await server.createBucket();
+    const service = serviceFor(server, bucket);
+    const controller = new AbortController();
+    const dumping = service.dump({
+      format: 'directory',
+      tarball: true,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    await expect(dumping).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(await service.listBackups()).toEqual([]);
+    const uploads = await server.client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    expect(uploads.Uploads ?? []).toEqual([]);
+  });
+
   it('encrypts client-side; the right key restores, a wrong key fails before any write', async (ctx) => {
     requireServer(ctx);
     const server = s3Server(ctx);
