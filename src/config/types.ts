@@ -134,9 +134,9 @@ export interface S3ConfigInput {
   readonly forcePathStyle?: boolean | undefined;
   /** Static credentials; never shown. Defaults to the AWS SDK's default chain. */
   readonly credentials?: S3Credentials | undefined;
-  /** Parts uploaded at once, 1 to 16. Defaults to 2 (memory: about three parts). */
+  /** Parts uploaded at once, 1 to 16. Defaults to 2 (memory: `max(2, partsInFlight)` part buffers). */
   readonly partsInFlight?: number | undefined;
-  /** The smallest part size in bytes (at least 5 MiB). Defaults to 8 MiB. */
+  /** The smallest part size in bytes (at least 5 MiB). Defaults to 5 MiB. */
   readonly minPartSize?: number | undefined;
   /** The checksum sent with each part. Defaults to `CRC32`. */
   readonly checksumAlgorithm?: S3ChecksumAlgorithm | undefined;
