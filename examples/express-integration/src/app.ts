@@ -40,8 +40,6 @@ export interface CreateAppOptions {
   readonly service: BackupService;
   /** The HS256 secret admin tokens are signed with; at least 32 characters. */
   readonly jwtSecret: string;
-  /** The folder `:name` is looked up in for imports. Defaults to the service's `config.backupDir`. */
-  readonly backupDir?: string;
   /** Where server-side failures are logged (redacted). Defaults to `console.error`. */
   readonly log?: (line: string) => void;
 }
@@ -58,7 +56,6 @@ export function createApp(options: CreateAppOptions): Express {
 /** The admin router on its own, to mount wherever suits your app. */
 export function createBackupRouter(options: CreateAppOptions): Router {
   const { service } = options;
-  const backupDir = options.backupDir ?? service.config.backupDir;
   const knownUris = [service.config.sourceUri, service.config.targetUri].filter((uri) => uri !== undefined);
   const redact = (text: string): string => redactSecrets(text, knownUris);
   const lock = new OperationLock();
@@ -97,7 +94,7 @@ export function createBackupRouter(options: CreateAppOptions): Router {
   router.post('/:name/import', async (req, res) => {
     const { into, ...restore } = parseImportRequest(req.body);
     const report = await lock.run('import', async () => {
-      const backup = await findBackup(backupDir, req.params['name'] ?? '');
+      const backup = await findBackup(service, req.params['name'] ?? '');
       return service.restore({ ...restore, from: backup.path, into });
     });
     res.json(report);

@@ -147,7 +147,7 @@ export function createAtlasBackupsRouter(options: AtlasBackupsRouterOptions): Ro
   router.post('/import', async (req, res) => {
     const { backupPath, databaseName } = parseSeedImportRequest(req.body);
     const report = await lock.run('import', async () => {
-      const backup = await findBackup(backupDir, nameInBackupDir(backupDir, backupPath));
+      const backup = await findBackup(service, nameInBackupDir(backupDir, backupPath));
       if (databaseName !== undefined && backup.database === undefined) {
         throw new HttpError(
           400,

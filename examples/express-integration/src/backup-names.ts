@@ -1,13 +1,20 @@
 /**
- * Turning the `:name` of a URL into a backup on disk, without ever leaving the backup folder.
+ * Turning the `:name` of a URL into a backup of the service's store (its folder or its bucket), without ever
+ * leaving it.
  *
  * The same two steps as the library's `removeBackup`: first confine the name (a plain file name, nothing that can
- * climb out), then accept only a backup that `listBackups` reports (real backup names, regular files or folders,
- * never a symbolic link). Express has already percent-decoded the name, so `..%2F..%2Fetc` arrives as `../../etc`.
+ * climb out), then accept only a backup that `service.listBackups()` reports (real backup names; in a folder,
+ * regular files or folders, never a symbolic link). Express has already percent-decoded the name, so
+ * `..%2F..%2Fetc` arrives as `../../etc`.
  */
 import path from 'node:path';
 
-import { ErrorCode, listBackups, MongoBackupUsageError, type BackupInfo } from 'mongo-backup-service';
+import {
+  ErrorCode,
+  MongoBackupUsageError,
+  type BackupInfo,
+  type MongoBackupService,
+} from 'mongo-backup-service';
 
 /**
  * Throws `PATH_OUTSIDE_ROOT` (a 400) unless `name` is a single file name inside `root`: no NUL byte, not absolute
@@ -30,13 +37,18 @@ export function assertPlainName(root: string, name: string): void {
 }
 
 /**
- * The backup called `name` in `root`, as `listBackups` describes it.
+ * The backup called `name` in the service's store (`config.backupDir`: a folder or an `s3://` bucket), as
+ * `service.listBackups()` describes it.
  *
- * @throws `PATH_OUTSIDE_ROOT` for a name that could leave `root`, `BACKUP_NOT_FOUND` when there is no such backup.
+ * @throws `PATH_OUTSIDE_ROOT` for a name that could leave the store, `BACKUP_NOT_FOUND` when there is no such
+ *   backup.
  */
-export async function findBackup(root: string, name: string): Promise<BackupInfo> {
-  assertPlainName(root, name);
-  const backup = (await listBackups(root)).find((candidate) => candidate.name === name);
+export async function findBackup(
+  service: Pick<MongoBackupService, 'config' | 'listBackups'>,
+  name: string,
+): Promise<BackupInfo> {
+  assertPlainName(service.config.backupDir, name);
+  const backup = (await service.listBackups()).find((candidate) => candidate.name === name);
   if (backup === undefined) {
     throw new MongoBackupUsageError(
       ErrorCode.BACKUP_NOT_FOUND,

@@ -17,6 +17,7 @@ import { afterAll, describe, expect, it, type TestContext } from 'vitest';
 
 import { listenOnLoopback, type RunningServer } from '../../support/http-server.js';
 import { exampleCanRun, jwtSigner, nowSeconds } from '../../support/example-app.js';
+import { useS3TestServer } from '../../support/s3-server.js';
 import { requireServer, uniqueDbName } from '../../support/server.js';
 
 type AppModule = typeof import('../../../examples/express-integration/src/app.js');
@@ -519,6 +520,61 @@ function exampleSuite(): void {
       } finally {
         await app.close();
         await service.close();
+      }
+    });
+  });
+
+  describe('with an S3-compatible store (versitygw)', () => {
+    const s3Server = useS3TestServer();
+
+    it('backs up to the bucket and imports from it by name', async (ctx) => {
+      const { lib, mod, uri, db, client } = await setUp(ctx);
+      const server = s3Server(ctx);
+      const bucket = await server.createBucket();
+      const service = new lib.MongoBackupService({
+        source: uri,
+        target: uri,
+        databases: [db],
+        backupDir: `s3://${bucket}/admin`,
+        s3: { endpoint: server.endpoint, credentials: server.credentials },
+        env: {},
+      });
+      const app = await listenOnLoopback(mod.createApp({ service, jwtSecret: SECRET, log: () => undefined }));
+      const copy = `${db}_s3`;
+      try {
+        const created = await call(app, 'POST', '/admin/backups');
+        expect(created.status).toBe(201);
+        expect(created.body.dump.path).toBe(`s3://${bucket}/admin/${created.body.name}`);
+        const list = await call(app, 'GET', '/admin/backups');
+        expect(list.body.map((backup: { name: string }) => backup.name)).toEqual([created.body.name]);
+
+        const answer = await call(
+          app,
+          'POST',
+          `/admin/backups/${encodeURIComponent(created.body.name)}/import`,
+          {
+            body: { nsFrom: [`${db}.*`], nsTo: [`${copy}.*`], drop: true },
+          },
+        );
+        expect(answer.status).toBe(200);
+        expect(answer.body.documentsInserted).toBe(8);
+        for (const name of ['orders', 'customers']) {
+          const original = await client.db(db).collection(name).find().sort({ _id: 1 }).toArray();
+          const copied = await client.db(copy).collection(name).find().sort({ _id: 1 }).toArray();
+          expect(copied).toEqual(original);
+        }
+        const missing = await call(
+          app,
+          'POST',
+          `/admin/backups/${db}_dump_2000-01-01T00-00-00-000Z.gz/import`,
+        );
+        expect(missing.status).toBe(404);
+        expect(missing.body.error.code).toBe('BACKUP_NOT_FOUND');
+        expect((await call(app, 'POST', '/admin/backups/..%2Fx/import')).status).toBe(400);
+      } finally {
+        await app.close();
+        await service.close();
+        await client.db(copy).dropDatabase();
       }
     });
   });
