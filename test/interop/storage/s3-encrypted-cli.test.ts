@@ -133,4 +133,29 @@ describe('mongo-backup CLI with s3:// and encryption', () => {
     });
     expect(cleaned.code, cleaned.stderr).toBe(0);
   });
+  it('dump --to s3:// --tarball shows the bytes uploaded; restore --from reads the .tar.gz back', async (ctx) => {
+    const uri = requireServer(ctx);
+    const server = s3Server(ctx);
+    const bucket = await server.createBucket();
+    const { MONGO_BACKUP_ENCRYPTION_KEY: _none, ...env } = envFor(server, uri, '');
+    const dumped = await runCaptured(['dump', `--db=${source}`, `--to=s3://${bucket}/tar`, '--tarball'], {
+      env,
+    });
+    expect(dumped.code, dumped.stderr).toBe(0);
+    expect(dumped.stderr).toMatch(/^uploaded \d/m);
+    expect(`${dumped.stdout}${dumped.stderr}`).not.toContain(server.credentials.secretAccessKey);
+    const listed = await runCaptured(['list', `--backupDir=s3://${bucket}/tar`, '--json'], { env });
+    const [backup] = listed.json<{ backups: { path: string; kind: string }[] }>().backups;
+    expect(backup).toMatchObject({ kind: 'tar.gz' });
+    expect(backup?.path).toMatch(new RegExp(`^s3://${bucket}/tar/${source}_dump_.*\\.tar\\.gz$`));
+
+    const copy = uniqueDbName('s3cli_tar');
+    created.push(copy);
+    const restored = await runCaptured(
+      ['restore', `--from=${backup!.path}`, `--nsFrom=${source}.*`, `--nsTo=${copy}.*`, '--json'],
+      { env },
+    );
+    expect(restored.code, restored.stderr).toBe(0);
+    await expectSameDocuments(client!.db(source), client!.db(copy));
+  });
 });
