@@ -72,6 +72,28 @@ describe('S3 store against versitygw', () => {
     expect(listed?.path).toBe(`s3://${bucket}/backups/prod/${name}`);
   });
 
+  it('other checksum algorithms are computed by the SDK and verified per part; an empty backup is an empty object', async (ctx) => {
+    server = s3Server(ctx);
+    const bucket = await (server as S3TestServer).createBucket();
+    const store = storeFor(bucket, { checksumAlgorithm: 'SHA256' });
+    const data = randomBytes(11 * MIB);
+    const name = backupFileName({ database: 'shop', date: new Date('2026-11-21T23:10:54.123Z') });
+    const upload = await store.createUpload(name);
+    await pipeline(Readable.from([data]), upload.stream, { end: false });
+    await upload.commit();
+    const head = await (server as S3TestServer).client.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: `backups/prod/${name}`, ChecksumMode: 'ENABLED' }),
+    );
+    expect(head.ChecksumSHA256).toMatch(/-3$/); // three parts, each checksummed
+    expect((await readAll(store.openRead(name))).equals(data)).toBe(true);
+
+    const empty = backupFileName({ database: 'crm' });
+    const nothing = await store.createUpload(empty);
+    await nothing.commit();
+    expect(await store.stat(empty)).toMatchObject({ name: empty, sizeBytes: 0 });
+    expect(await openUploads(bucket)).toBe(0);
+  });
+
   it('never overwrites an existing backup', async (ctx) => {
     server = s3Server(ctx);
     const bucket = await (server as S3TestServer).createBucket();
