@@ -202,6 +202,7 @@ export class S3PartWriter extends Writable {
   async #create(): Promise<string> {
     const { s3 } = await loadS3Sdk();
     const { client, bucket, key } = this.#settings;
+    // Not cut short by stop() (no abort signal): an upload the server created must be known, to be aborted.
     const created = await client.send(
       new s3.CreateMultipartUploadCommand({
         Bucket: bucket,
@@ -209,7 +210,6 @@ export class S3PartWriter extends Writable {
         ContentType: 'application/octet-stream',
         ChecksumAlgorithm: this.#settings.checksumAlgorithm,
       }),
-      { abortSignal: this.#stop.signal },
     );
     if (created.UploadId === undefined) throw new Error('the server returned no upload id');
     return created.UploadId;
