@@ -8,6 +8,10 @@
 //   --collections=K      collections the documents are spread over (default 4)
 //   --runs=R             runs of each tool per measurement, order alternating; the median is reported (default 2)
 //   --only=dump|restore  measure one side only
+//   --ours-only          run only our dump/restore, not mongodump/mongorestore (e.g. the 1,000,000-document RSS run;
+//                        a restore then reads our own archive); no ratios
+//   --db=NAME            seed into and measure database NAME, kept at the end (reused by the next run: documents
+//                        already there are not seeded again); with MONGODB_URI, so that the data outlives the run
 //   --no-verify          skip restoring our archive with the real mongorestore to check it
 //   --no-write           do not update docs/benchmarks.md
 //   --lib=PATH           the built library to measure (default ../dist/index.js), e.g. a scratch build
@@ -62,6 +66,8 @@ if (SIZES.some((n) => !Number.isInteger(n) || n < 1))
 const COLLECTIONS = Number(args.collections ?? 4);
 const RUNS = Number(args.runs ?? 2);
 const ONLY = args.only;
+const OURS_ONLY = args['ours-only'] !== undefined;
+const KEEP_DB = args.db;
 const VERIFY = args['no-verify'] === undefined;
 const WRITE = args['no-write'] === undefined;
 const BUILT = path.resolve(here, args.lib ?? '../dist/index.js');
@@ -96,6 +102,8 @@ const live = new Set();
 let tmp;
 let ferret;
 let client;
+/** Whether the server is FerretDB (counts come from collStats, see counts()). */
+let isFerret = false;
 const dropAtEnd = new Set();
 
 async function cleanup() {
@@ -292,7 +300,7 @@ async function counts(dbName) {
   const result = {};
   for (let k = 0; k < COLLECTIONS; k++) {
     const name = `orders${k}`;
-    result[name] = ferret
+    result[name] = isFerret
       ? Number((await db.command({ collStats: name }).catch(() => ({ count: 0 }))).count ?? 0)
       : await db.collection(name).countDocuments({});
   }
@@ -385,12 +393,15 @@ async function benchSize(uri, db, docs, seeded) {
 
   // Dump: alternate the order so that neither tool always runs on a warm (or cold) server cache.
   const dump = { theirs: [], ours: [] };
+  const tools = OURS_ONLY ? ['ours'] : ['theirs', 'ours'];
+  const inOrder = (run) => (run % 2 === 0 ? tools : [...tools].reverse());
   if (ONLY === 'restore') {
-    await dumpTheirs(uri, db, theirsArchive); // only the archive to restore is needed
+    // only the archive to restore is needed
+    if (OURS_ONLY) await dumpOurs(uri, db, oursArchive);
+    else await dumpTheirs(uri, db, theirsArchive);
   } else {
     for (let run = 0; run < RUNS; run++) {
-      const order = run % 2 === 0 ? ['theirs', 'ours'] : ['ours', 'theirs'];
-      for (const who of order) {
+      for (const who of inOrder(run)) {
         const file = who === 'theirs' ? theirsArchive : oursArchive;
         rmSync(file, { force: true });
         const r = who === 'theirs' ? await dumpTheirs(uri, db, file) : await dumpOurs(uri, db, file);
@@ -403,8 +414,11 @@ async function benchSize(uri, db, docs, seeded) {
     }
   }
   if (ONLY !== 'restore') {
-    out.dump = { theirs: summarize(dump.theirs, docs), ours: summarize(dump.ours, docs) };
-    out.dump.theirs.size = dump.theirs.at(-1).size;
+    out.dump = { ours: summarize(dump.ours, docs) };
+    if (!OURS_ONLY) {
+      out.dump.theirs = summarize(dump.theirs, docs);
+      out.dump.theirs.size = dump.theirs.at(-1).size;
+    }
     out.dump.ours.size = dump.ours.at(-1).size;
     out.dump.ours.documents = dump.ours.at(-1).report.documents;
     if (out.dump.ours.documents !== docs)
@@ -412,7 +426,7 @@ async function benchSize(uri, db, docs, seeded) {
   }
 
   // Our archive, restored by the real mongorestore, must hold every document.
-  if (VERIFY && ONLY !== 'restore' && !verifiedOnce) {
+  if (VERIFY && !OURS_ONLY && ONLY !== 'restore' && !verifiedOnce) {
     verifiedOnce = true;
     const into = `${db}_verify`;
     dropAtEnd.add(into);
@@ -447,16 +461,17 @@ async function benchSize(uri, db, docs, seeded) {
   // Restore mongodump's archive with both tools, each into a fresh database.
   if (ONLY !== 'dump') {
     const restore = { theirs: [], ours: [] };
+    // Both tools restore mongodump's archive; with --ours-only, ours restores our own.
+    const archive = OURS_ONLY ? oursArchive : theirsArchive;
     for (let run = 0; run < RUNS; run++) {
-      const order = run % 2 === 0 ? ['theirs', 'ours'] : ['ours', 'theirs'];
-      for (const who of order) {
+      for (const who of inOrder(run)) {
         const into = `${db}_r${who === 'theirs' ? 't' : 'o'}${run}`;
         dropAtEnd.add(into);
         await client.db(into).dropDatabase();
         const r =
           who === 'theirs'
-            ? await restoreTheirs(uri, theirsArchive, db, into)
-            : await restoreOurs(uri, theirsArchive, db, into);
+            ? await restoreTheirs(uri, archive, db, into)
+            : await restoreOurs(uri, archive, db, into);
         const restored = Object.values(await counts(into)).reduce((a, b) => a + b, 0);
         await client.db(into).dropDatabase();
         if (restored !== docs)
@@ -467,7 +482,8 @@ async function benchSize(uri, db, docs, seeded) {
         );
       }
     }
-    out.restore = { theirs: summarize(restore.theirs, docs), ours: summarize(restore.ours, docs) };
+    out.restore = { ours: summarize(restore.ours, docs) };
+    if (!OURS_ONLY) out.restore.theirs = summarize(restore.theirs, docs);
   }
   return out;
 }
@@ -482,13 +498,14 @@ function table(results) {
   for (const r of results) {
     for (const op of ['dump', 'restore']) {
       if (!r[op]) continue;
-      const ratio = r[op].ours.wall / r[op].theirs.wall;
+      const ratio = r[op].theirs ? r[op].ours.wall / r[op].theirs.wall : undefined;
       for (const who of ['theirs', 'ours']) {
         const s = r[op][who];
+        if (!s) continue;
         const tool =
           who === 'theirs' ? (op === 'dump' ? 'mongodump' : 'mongorestore') : 'mongo-backup-service';
         lines.push(
-          `| ${fmtInt(r.docs)} | ${op} | ${tool} | ${fmtS(s.wall)} s | ${s.walls.map(fmtS).join(', ')} | ${fmtInt(s.docsPerSecond)} | ${fmtMB(s.rss)} / ${fmtMB(s.rssMax)} | ${s.cpu === undefined ? '-' : `${s.cpu.toFixed(1)} s`} | ${s.serverCpu === undefined ? '-' : `${s.serverCpu.toFixed(1)} s`} | ${who === 'ours' ? `**${ratio.toFixed(2)}**` : ''} |`,
+          `| ${fmtInt(r.docs)} | ${op} | ${tool} | ${fmtS(s.wall)} s | ${s.walls.map(fmtS).join(', ')} | ${fmtInt(s.docsPerSecond)} | ${fmtMB(s.rss)} / ${fmtMB(s.rssMax)} | ${s.cpu === undefined ? '-' : `${s.cpu.toFixed(1)} s`} | ${s.serverCpu === undefined ? '-' : `${s.serverCpu.toFixed(1)} s`} | ${who === 'ours' && ratio !== undefined ? `**${ratio.toFixed(2)}**` : ''} |`,
         );
       }
     }
@@ -500,7 +517,7 @@ function generatedBlock(results, env) {
   const sizes = results
     .map(
       (r) =>
-        `${fmtInt(r.docs)} documents (${r.avgBson ? `${fmtMB(r.avgBson * r.docs)} of BSON` : ''}${r.dump ? `; gzipped archive: mongodump's ${fmtMB(r.dump.theirs.size)}, ours ${fmtMB(r.dump.ours.size)}` : ''})`,
+        `${fmtInt(r.docs)} documents (${r.avgBson ? `${fmtMB(r.avgBson * r.docs)} of BSON` : ''}${r.dump ? `; gzipped archive: ${r.dump.theirs ? `mongodump's ${fmtMB(r.dump.theirs.size)}, ` : ''}ours ${fmtMB(r.dump.ours.size)}` : ''})`,
     )
     .join('; ');
   const seedLines = results
@@ -515,7 +532,7 @@ function generatedBlock(results, env) {
       .join(', ');
   const ratioLine = (op) =>
     results
-      .filter((r) => r[op])
+      .filter((r) => r[op]?.theirs)
       .map((r) => `${(r[op].ours.wall / r[op].theirs.wall).toFixed(2)} at ${fmtInt(r.docs)}`)
       .join(', ');
   return [
@@ -541,7 +558,7 @@ function generatedBlock(results, env) {
     `Dump: ours/theirs wall time ${ratioLine('dump') || 'n/a'} (target <= 1.0); our peak RSS ${rssLine('dump', 'ours') || 'n/a'} (target < 150 MB, independent of data size).`,
     `Restore: ours/theirs wall time ${ratioLine('restore') || 'n/a'} (target <= 1.0); our peak RSS ${rssLine('restore', 'ours') || 'n/a'}.`,
     '',
-    `Reproduce: \`npm run build && node bench/dump-restore.mjs --docs=${SIZES.join(',')}${RUNS !== 2 ? ` --runs=${RUNS}` : ''}\``,
+    `Reproduce: \`npm run build && node bench/dump-restore.mjs --docs=${SIZES.join(',')}${RUNS !== 2 ? ` --runs=${RUNS}` : ''}${ONLY ? ` --only=${ONLY}` : ''}${OURS_ONLY ? ' --ours-only' : ''}\``,
   ]
     .filter((line, i, all) => line !== '' || all[i - 1] !== '')
     .join('\n');
@@ -634,6 +651,7 @@ async function main() {
   }
   if (!build) throw new Error(`no server answered at ${uri}`);
   const ferretVersion = build.ferretdbVersion ?? build.ferretdb?.version;
+  isFerret = ferret !== undefined || ferretVersion !== undefined;
   serverLabel = ferret
     ? `FerretDB ${ferretVersion ?? readFileSync(path.join(tools, 'ferretdb.version'), 'utf8').trim()} (SQLite backend, reports MongoDB ${build.version}), on the same machine; for restore the server, not the client, is the bottleneck`
     : `MongoDB ${build.version} at MONGODB_URI`;
@@ -656,11 +674,18 @@ async function main() {
     `server: ${serverLabel}\nmachine: ${env.machine}\nlibrary: ${BUILT} (sha256 ${LIB_HASH}, run from ${LIB})`,
   );
 
-  const db = `bench_dump_restore_${process.pid}`;
-  dropAtEnd.add(db);
-  await client.db(db).dropDatabase();
-  const results = [];
+  const db = KEEP_DB ?? `bench_dump_restore_${process.pid}`;
   let seeded = 0;
+  if (KEEP_DB) {
+    seeded = Object.values(await counts(db)).reduce((a, b) => a + b, 0);
+    if (seeded > SIZES[0])
+      throw new Error(`--db=${db} holds ${seeded} documents, more than the first size ${SIZES[0]}`);
+    console.log(`database ${db}: ${fmtInt(seeded)} documents already there (kept at the end)`);
+  } else {
+    dropAtEnd.add(db);
+    await client.db(db).dropDatabase();
+  }
+  const results = [];
   for (const docs of SIZES) {
     results.push(await benchSize(uri, db, docs, seeded));
     seeded = docs;
