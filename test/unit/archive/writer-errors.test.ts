@@ -38,6 +38,22 @@ describe('writer errors', () => {
     expect((await ns.end()).documents).toBe(1);
   });
 
+  test('writeMany(): a malformed document rejects with the same codes; those before it are written', async () => {
+    const ns = make().openNamespace('d', 'c');
+    const good = bson({ a: 1 });
+    const noNul = Buffer.from(good);
+    noNul[noNul.length - 1] = 1;
+    await expect(ns.writeMany([good, noNul, good])).rejects.toMatchObject({
+      code: 'ARCHIVE_WRITER_STATE',
+      namespace: 'd.c',
+    });
+    const huge = Buffer.alloc(16 * 1024 * 1024 + 1);
+    huge.writeInt32LE(huge.length);
+    await expect(ns.writeMany([huge])).rejects.toMatchObject({ code: 'DOCUMENT_TOO_LARGE' });
+    expect((await ns.end()).documents).toBe(1);
+    await expect(ns.writeMany([good])).rejects.toMatchObject({ code: 'ARCHIVE_WRITER_STATE' });
+  });
+
   test('a 16 MiB document is accepted', async () => {
     const ns = make().openNamespace('d', 'c');
     const max = Buffer.alloc(16 * 1024 * 1024);

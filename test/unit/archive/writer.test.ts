@@ -324,6 +324,79 @@ describe('round trip', () => {
     expect(docs[0]?.equals(first)).toBe(true);
   });
 
+  test('writeMany() writes the same bytes as one write() per document, segments included', async () => {
+    const list = Array.from({ length: 300 }, (_, i) => bson({ i, pad: 'p'.repeat(i % 50) }));
+    const archive = async (many: boolean): Promise<Buffer> => {
+      const writer = createArchiveWriter({
+        header: { serverVersion: '7.0.0' },
+        namespaces: [{ db: 'd', collection: 'c' }],
+        segmentSize: 1000,
+      });
+      const bytes = collect(writer.stream);
+      const ns = writer.openNamespace('d', 'c');
+      if (many) {
+        await ns.writeMany(list.slice(0, 7));
+        await ns.writeMany([]);
+        await ns.writeMany(list.slice(7));
+      } else {
+        for (const doc of list) await ns.write(doc);
+      }
+      const summary = await ns.end();
+      expect(summary.documents).toBe(list.length);
+      await writer.finish();
+      return bytes;
+    };
+    const [one, many] = [await archive(false), await archive(true)];
+    expect(many.equals(one)).toBe(true);
+  });
+
+  test('writeMany() waits for the stream between documents, not only at the end (backpressure)', async () => {
+    const segmentSize = 4096;
+    const writer = createArchiveWriter({
+      header: { serverVersion: '7.0.0' },
+      namespaces: [{ db: 'd', collection: 'c' }],
+      segmentSize,
+    });
+    const ns = writer.openNamespace('d', 'c');
+    const doc = bson({ pad: 'x'.repeat(500) });
+    const list = Array.from({ length: 2000 }, () => doc);
+    let done = false;
+    const writing = ns.writeMany(list).then(() => {
+      done = true;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    // Nobody reads: the writer stopped after about the high-water mark (64 KiB) and a segment.
+    expect(done).toBe(false);
+    expect(writer.stream.readableLength).toBeLessThan(64 * 1024 + 2 * segmentSize);
+    const bytes = collect(writer.stream);
+    await writing;
+    await ns.end();
+    await writer.finish();
+    const events = await readAll([await bytes]);
+    expect(events.flatMap((e) => (e.kind === 'documents' ? e.documents : []))).toHaveLength(list.length);
+  });
+
+  test('writeMany() and write() calls not awaited keep their order', async () => {
+    const writer = createArchiveWriter({
+      header: { serverVersion: '7.0.0' },
+      namespaces: [{ db: 'd', collection: 'c' }],
+      segmentSize: 64,
+    });
+    const bytes = collect(writer.stream);
+    const ns = writer.openNamespace('d', 'c');
+    const list = Array.from({ length: 500 }, (_, i) => bson({ i }));
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < list.length; i += 50) {
+      pending.push(ns.write(list[i] as Buffer), ns.writeMany(list.slice(i + 1, i + 50)));
+    }
+    await Promise.all(pending);
+    await ns.end();
+    await writer.finish();
+    const events = await readAll([await bytes]);
+    const docs = events.flatMap((e) => (e.kind === 'documents' ? e.documents : []));
+    expect(docs.map((d) => BSON.deserialize(d)['i'])).toEqual(list.map((_, i) => i));
+  });
+
   test('unawaited writes keep their order', async () => {
     const writer = createArchiveWriter({
       header: { serverVersion: '7.0.0' },
