@@ -66,7 +66,7 @@ export async function createArchiveSink(plan: DumpPlan, options: ArchiveSinkOpti
     open(namespace): NamespaceSink {
       const target = writer.openNamespace(namespace.db, namespace.bodyCollection);
       return {
-        write: (document) => target.write(document),
+        writeMany: (documents) => target.writeMany(documents),
         end: async () => {
           await target.end();
         },

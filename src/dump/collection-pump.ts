@@ -3,6 +3,7 @@ import type { OrderedDocument } from '../archive/ordered-document.js';
 import { toDriverValues } from '../driver/index.js';
 import { AbortError } from '../errors.js';
 import type { PlannedNamespace } from './catalog.js';
+import { rawBatches } from './raw-batches.js';
 import type { NamespaceSink } from './sink.js';
 import type { DumpedNamespace, DumpProgress } from './types.js';
 
@@ -20,7 +21,8 @@ const PROGRESS_EVERY_DOCUMENTS = 2000;
 const PROGRESS_EVERY_MS = 250;
 
 /**
- * Streams one namespace's documents from a raw cursor into its sink, byte for byte (no decode, no re-encode).
+ * Streams one namespace's documents from a raw cursor into its sink, a batch at a time, byte for byte (no decode, no
+ * re-encode).
  * The cursor is always closed, also on failure or abort.
  */
 export async function pumpCollection(
@@ -64,14 +66,18 @@ export async function pumpCollection(
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     });
     try {
-      for await (const raw of cursor) {
+      let reported = 0;
+      for await (const batch of rawBatches(cursor)) {
         if (options.signal.aborted)
           throw new AbortError(`Dump of ${name} was aborted`, { cause: options.signal.reason });
-        const document = raw as unknown as Buffer;
-        await sink.write(document);
-        documents += 1;
-        bytes += document.length;
-        if (documents % PROGRESS_EVERY_DOCUMENTS === 0 && Date.now() - lastReport >= PROGRESS_EVERY_MS) {
+        await sink.writeMany(batch);
+        documents += batch.length;
+        for (const document of batch) bytes += document.length;
+        if (
+          documents - reported >= PROGRESS_EVERY_DOCUMENTS &&
+          Date.now() - lastReport >= PROGRESS_EVERY_MS
+        ) {
+          reported = documents;
           lastReport = Date.now();
           report('progress');
         }

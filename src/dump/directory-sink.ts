@@ -59,7 +59,10 @@ export async function createDirectorySink(plan: DumpPlan, options: DirectorySink
     open(namespace): NamespaceSink {
       const target = openNamespace(writer, namespace);
       return {
-        write: async (document) => (await target)?.write(document),
+        writeMany: async (documents) => {
+          const files = await target;
+          if (files !== undefined) for (const document of documents) await files.write(document);
+        },
         end: async () => {
           await (await target)?.end();
         },

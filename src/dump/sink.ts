@@ -2,8 +2,8 @@ import type { PlannedNamespace } from './catalog.js';
 
 /** Where one namespace's documents go. */
 export interface NamespaceSink {
-  /** Accepts one raw BSON document; resolves when more may be written (backpressure). */
-  write(document: Buffer): Promise<void>;
+  /** Accepts raw BSON documents, in order; resolves when more may be written (backpressure). */
+  writeMany(documents: readonly Uint8Array[]): Promise<void>;
   /** Closes the namespace. */
   end(): Promise<void>;
 }
