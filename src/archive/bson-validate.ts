@@ -17,9 +17,8 @@ export const MAX_BSON_DEPTH = 250;
  * @returns `undefined` when well-formed, else what is wrong and at which byte.
  */
 export function bsonStructureError(document: Uint8Array): string | undefined {
-  const view = Buffer.from(document.buffer, document.byteOffset, document.byteLength);
   try {
-    checkDocument(view, 0, view.length, 1);
+    checkDocument(document, 0, document.length, 1);
     return undefined;
   } catch (error) {
     if (error instanceof BsonShapeError) return error.message;
@@ -27,17 +26,30 @@ export function bsonStructureError(document: Uint8Array): string | undefined {
   }
 }
 
+// The checks below run on every document of a restore: plain byte reads (no Buffer wrapper, no bounds-checked
+// readers), names scanned in place, and an exception only for a malformed document.
+
 class BsonShapeError extends Error {}
 
 function fail(offset: number, expected: string): never {
   throw new BsonShapeError(`at byte ${offset}: expected ${expected}`);
 }
 
+/** The little-endian int32 at `at` (the caller has checked that 4 bytes are there). */
+function int32(buf: Uint8Array, at: number): number {
+  return (
+    (buf[at] as number) |
+    ((buf[at + 1] as number) << 8) |
+    ((buf[at + 2] as number) << 16) |
+    ((buf[at + 3] as number) << 24)
+  );
+}
+
 /** Checks the document spanning exactly `start..end`. */
-function checkDocument(buf: Buffer, start: number, end: number, depth: number): void {
+function checkDocument(buf: Uint8Array, start: number, end: number, depth: number): void {
   if (depth > MAX_BSON_DEPTH) fail(start, `at most ${MAX_BSON_DEPTH} levels of nesting`);
   if (end - start < 5) fail(start, 'a document of at least 5 bytes');
-  const length = buf.readInt32LE(start);
+  const length = int32(buf, start);
   if (length !== end - start) fail(start, `a length prefix of ${end - start}, found ${length}`);
   if (buf[end - 1] !== 0) fail(end - 1, 'the document to end with 0x00');
   let at = start + 4;
@@ -51,16 +63,17 @@ function checkDocument(buf: Buffer, start: number, end: number, depth: number): 
 }
 
 /** Skips a NUL-terminated string starting at `at` that must end before `limit`; returns the offset after its NUL. */
-function skipCString(buf: Buffer, at: number, limit: number): number {
-  const nul = buf.indexOf(0, at);
-  if (nul < 0 || nul >= limit) fail(at, 'a NUL-terminated name inside the document');
+function skipCString(buf: Uint8Array, at: number, limit: number): number {
+  let nul = at;
+  while (nul < limit && buf[nul] !== 0) nul += 1;
+  if (nul >= limit) fail(at, 'a NUL-terminated name inside the document');
   return nul + 1;
 }
 
 /** Checks a BSON string (int32 length including the NUL, bytes, NUL); returns the offset after it. */
-function checkString(buf: Buffer, at: number, limit: number): number {
+function checkString(buf: Uint8Array, at: number, limit: number): number {
   if (at + 4 > limit) fail(at, 'a string length inside the document');
-  const length = buf.readInt32LE(at);
+  const length = int32(buf, at);
   if (length < 1 || at + 4 + length > limit)
     fail(at, `a string length that fits the document, found ${length}`);
   if (buf[at + 4 + length - 1] !== 0) fail(at + 4 + length - 1, 'a string ending with 0x00');
@@ -68,9 +81,9 @@ function checkString(buf: Buffer, at: number, limit: number): number {
 }
 
 /** Checks a sub-document starting at `at` inside `..limit`; returns the offset after it. */
-function checkEmbedded(buf: Buffer, at: number, limit: number, depth: number): number {
+function checkEmbedded(buf: Uint8Array, at: number, limit: number, depth: number): number {
   if (at + 4 > limit) fail(at, 'a sub-document length inside the document');
-  const length = buf.readInt32LE(at);
+  const length = int32(buf, at);
   if (length < 5 || at + length > limit)
     fail(at, `a sub-document length that fits the document, found ${length}`);
   checkDocument(buf, at, at + length, depth + 1);
@@ -83,7 +96,7 @@ function fixed(at: number, size: number, limit: number): number {
 }
 
 /** Checks one value of the given type starting at `at`; returns the offset after it. */
-function checkValue(buf: Buffer, type: number, at: number, limit: number, depth: number): number {
+function checkValue(buf: Uint8Array, type: number, at: number, limit: number, depth: number): number {
   switch (type) {
     case 0x01: // double
     case 0x09: // UTC datetime
@@ -100,10 +113,10 @@ function checkValue(buf: Buffer, type: number, at: number, limit: number, depth:
     case 0x05: {
       // binary: int32 length, subtype, bytes
       if (at + 5 > limit) fail(at, 'a binary length and subtype inside the document');
-      const length = buf.readInt32LE(at);
+      const length = int32(buf, at);
       if (length < 0 || at + 5 + length > limit)
         fail(at, `a binary length that fits the document, found ${length}`);
-      if (buf[at + 4] === 0x02 && (length < 4 || buf.readInt32LE(at + 5) !== length - 4)) {
+      if (buf[at + 4] === 0x02 && (length < 4 || int32(buf, at + 5) !== length - 4)) {
         fail(at + 5, 'the old binary subtype 0x02 to hold its own length (total - 4)');
       }
       return at + 5 + length;
@@ -127,7 +140,7 @@ function checkValue(buf: Buffer, type: number, at: number, limit: number, depth:
     case 0x0f: {
       // code with scope: int32 total, string, document
       if (at + 4 > limit) fail(at, 'a code-with-scope length inside the document');
-      const total = buf.readInt32LE(at);
+      const total = int32(buf, at);
       if (total < 14 || at + total > limit) fail(at, `a code-with-scope length that fits, found ${total}`);
       const afterCode = checkString(buf, at + 4, at + total);
       if (checkEmbedded(buf, afterCode, at + total, depth) !== at + total) {
