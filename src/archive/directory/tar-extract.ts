@@ -10,7 +10,6 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import tar from 'tar-stream';
 import { z } from 'zod';
 import { AbortError, ArchiveError, ErrorCode, MongoBackupRuntimeError } from '../../errors.js';
 import { parseOptions } from '../../util/parse-options.js';
@@ -81,6 +80,8 @@ export async function extractTarGz(
     await mkdir(root, { recursive: true, mode: DUMP_FOLDER_MODE });
     const maxBytes = parsed.maxBytes ?? (await availableBytes(root));
     const input = typeof source === 'string' ? createReadStream(source) : source;
+    // Loaded on first use: most restores never read a tar.
+    const { default: tar } = await import('tar-stream');
     const extract = tar.extract();
     // Listen before any byte flows: the extractor only queues entries (and errors) for an iterator that exists.
     const iterator = extract[Symbol.asyncIterator]();

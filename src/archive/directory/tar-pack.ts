@@ -9,7 +9,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
+import type { Pack } from 'tar-stream';
 import { z } from 'zod';
 import { AbortError, ArchiveError, ErrorCode, MongoBackupRuntimeError } from '../../errors.js';
 import { parseOptions } from '../../util/parse-options.js';
@@ -76,6 +76,8 @@ export async function packDirectoryToTarGz(
   const items = await collect(dir, '');
   const output =
     typeof destination === 'string' ? createWriteStream(destination, { mode: DUMP_FILE_MODE }) : destination;
+  // Loaded on first use: most dumps never pack a tar.
+  const { default: tar } = await import('tar-stream');
   const pack = tar.pack();
   const stop = new AbortController();
   const onAbort = (): void => stop.abort(new AbortError('Packing the directory dump was aborted'));
@@ -154,8 +156,8 @@ async function collect(folder: string, prefix: string): Promise<PackItem[]> {
 
 /** Adds one entry and resolves once tar-stream has taken all of it; file content is piped with backpressure. */
 async function addEntry(
-  pack: tar.Pack,
-  header: Parameters<tar.Pack['entry']>[0],
+  pack: Pack,
+  header: Parameters<Pack['entry']>[0],
   file: string | undefined,
   signal: AbortSignal,
 ): Promise<void> {
