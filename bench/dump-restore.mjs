@@ -107,7 +107,14 @@ let isFerret = false;
 const dropAtEnd = new Set();
 
 async function cleanup() {
-  for (const child of live) child.kill('SIGKILL');
+  // Each measured process leads its own process group: the tool under /usr/bin/time is killed with it.
+  for (const child of live) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  }
   if (client) {
     if (process.env.MONGODB_URI) {
       for (const db of dropAtEnd)
@@ -180,7 +187,7 @@ async function measure(label, command, commandArgs) {
   const serverCpuBefore = ferret ? cpuSeconds(ferret.pid) : undefined;
   const argv = TIME_BIN ? [TIME_BIN, ['-v', command, ...commandArgs]] : [command, commandArgs];
   const started = now();
-  const child = spawn(argv[0], argv[1], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(argv[0], argv[1], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   live.add(child);
   let stdout = '';
   let stderr = '';
