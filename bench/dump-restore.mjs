@@ -524,7 +524,14 @@ function generatedBlock(results, env) {
   const sizes = results
     .map(
       (r) =>
-        `${fmtInt(r.docs)} documents (${r.avgBson ? `${fmtMB(r.avgBson * r.docs)} of BSON` : ''}${r.dump ? `; gzipped archive: ${r.dump.theirs ? `mongodump's ${fmtMB(r.dump.theirs.size)}, ` : ''}ours ${fmtMB(r.dump.ours.size)}` : ''})`,
+        `${fmtInt(r.docs)} documents (${[
+          r.avgBson ? `${fmtMB(r.avgBson * r.docs)} of BSON` : '',
+          r.dump
+            ? `gzipped archive: ${r.dump.theirs ? `mongodump's ${fmtMB(r.dump.theirs.size)}, ` : ''}ours ${fmtMB(r.dump.ours.size)}`
+            : '',
+        ]
+          .filter(Boolean)
+          .join('; ')})`,
     )
     .join('; ');
   const seedLines = results
