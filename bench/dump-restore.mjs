@@ -668,7 +668,7 @@ async function main() {
   isFerret = ferret !== undefined || ferretVersion !== undefined;
   serverLabel = ferret
     ? `FerretDB ${ferretVersion ?? readFileSync(path.join(tools, 'ferretdb.version'), 'utf8').trim()} (SQLite backend, reports MongoDB ${build.version}), on the same machine; for restore the server, not the client, is the bottleneck`
-    : `MongoDB ${build.version} at MONGODB_URI`;
+    : `${isFerret ? `FerretDB ${ferretVersion} (reports MongoDB ${build.version})` : `MongoDB ${build.version}`} at MONGODB_URI`;
   const toolVersion = spawnSync(path.join(tools, 'mongodump'), ['--version'], {
     encoding: 'utf8',
   }).stdout.split('\n')[0];
