@@ -13,7 +13,7 @@ import { describeHosts } from './connections/client.js';
 import { runDump } from './dump/run-dump.js';
 import type { DumpOptions, DumpReport, PathDumpReport, StreamDumpReport } from './dump/types.js';
 import type { Writable } from 'node:stream';
-import { ErrorCode, MongoBackupUsageError, RestoreError } from './errors.js';
+import { ErrorCode, MongoBackupUsageError } from './errors.js';
 import { escapeNamespacePattern } from './namespaces/index.js';
 import { runRestore } from './restore/run-restore.js';
 import type { RestoreOptions, RestoreReport, RestoreSource } from './restore/types.js';
@@ -158,23 +158,18 @@ export class MongoBackupService {
       (await (target === 'target' ? this.#targetClient() : this.#sourceClient())).client;
     const given = target === 'target' ? this.#targetGiven : this.#sourceGiven;
     const destination = { hosts: given === undefined ? '' : describeHosts(given), cluster: target };
-    try {
-      const report = await runRestore(
-        connect,
-        { ...restoreOptions, from },
-        {
-          redact: (text) => this.#redact(text),
-          access: {
-            resolveStored: (url) => storedBackupAt(url, this.store, this.#s3),
-            encryption: this.config.encryption,
-          },
+    return runRestore(
+      connect,
+      { ...restoreOptions, from },
+      {
+        redact: (text) => this.#redact(text),
+        access: {
+          resolveStored: (url) => storedBackupAt(url, this.store, this.#s3),
+          encryption: this.config.encryption,
         },
-      );
-      return { ...report, destination };
-    } catch (error) {
-      if (!(error instanceof RestoreError)) throw error;
-      throw new RestoreError(error.message, { ...error.report, destination }, { cause: error.cause });
-    }
+        destination,
+      },
+    );
   }
 
   /**

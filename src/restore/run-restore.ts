@@ -44,6 +44,8 @@ export interface RestoreContext {
   readonly redact: (text: string) => string;
   /** How backups in object stores and encrypted backups are reached. */
   readonly access?: SourceAccess;
+  /** Where the restore writes, as the report says it (hosts without credentials, and which cluster). */
+  readonly destination?: RestoreReport['destination'];
 }
 
 const strings = z.array(z.string()).readonly().optional();
@@ -101,6 +103,11 @@ const restoreOptionsSchema = z
 
 type Parsed = RestoreOptions & { readonly from: RestoreSource };
 
+/** The report with the context's destination, when it has one. */
+function withDestination(report: RestoreReport, context: RestoreContext): RestoreReport {
+  return context.destination === undefined ? report : { ...report, destination: context.destination };
+}
+
 /**
  * Restores a backup into the target following mongorestore's rules: every prelude entry and its metadata are read
  * and checked before anything is written; then, per collection, drop (if asked) just before it, create with its
@@ -155,7 +162,7 @@ export async function runRestore(
     }
     await run.consume(source.events(signal), signal);
     await run.finishUsersAndRoles();
-    return run.report(source.path, startedAt);
+    return withDestination(run.report(source.path, startedAt), context);
   } catch (error) {
     // A mistake in the options or in what they ask of this backup is found before anything is written.
     if (error instanceof MongoBackupUsageError) throw error;
@@ -166,7 +173,7 @@ export async function runRestore(
         ? error
         : new Error(context.redact(String((error as Error)?.message ?? error)), { cause: error });
     run.markStopped(cause.message);
-    const report = run.report(source.path, startedAt);
+    const report = withDestination(run.report(source.path, startedAt), context);
     if (error instanceof AbortError || signal?.aborted) {
       throw new RestoreError(`Restore was aborted: ${summary(report)}`, report, { cause });
     }

@@ -578,6 +578,9 @@ describe('restore options', () => {
       expect(error).toBeInstanceOf(RestoreError);
       const report = (error as RestoreError).report;
       expect((error as RestoreError).code).toBe(ErrorCode.RESTORE_FAILED);
+      expect(report.destination, 'a failed report says where it wrote, as a complete one').toMatchObject({
+        cluster: 'source',
+      });
       // Unordered inserts: the one batch of orders inserts everything but the clashing documents, then stops.
       expect(byCollection(report, 'orders')).toMatchObject({
         target: `${target}.orders`,
