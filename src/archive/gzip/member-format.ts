@@ -46,28 +46,44 @@ const FLAG_FEXTRA = 0x04;
 const PLAIN_HEADER_SIZE = 10;
 
 /**
- * Turns one gzip member as zlib writes it (10-byte header without flags) into a marked member: same deflate data
- * and trailer, header with the length subfield.
+ * Turns one gzip member as zlib writes it (10-byte header without flags), given as one or more views, into a marked
+ * member: a new {@link MEMBER_HEADER_SIZE}-byte header with the length subfield, followed by views of zlib's deflate
+ * data and trailer (nothing is copied).
  */
-export function markMember(member: Buffer): Buffer {
-  if (member.length < PLAIN_HEADER_SIZE + MEMBER_TRAILER_SIZE || member[3] !== 0) {
+export function markMember(member: readonly Buffer[]): Buffer[] {
+  let length = 0;
+  for (const part of member) length += part.length;
+  const first = member[0];
+  const head =
+    first !== undefined && first.length >= PLAIN_HEADER_SIZE
+      ? first
+      : Buffer.concat(member as readonly Uint8Array[], length);
+  if (length < PLAIN_HEADER_SIZE + MEMBER_TRAILER_SIZE || head[3] !== 0) {
     throw new Error('zlib produced a gzip member with an unexpected header');
   }
-  const body = member.subarray(PLAIN_HEADER_SIZE);
-  const marked = Buffer.allocUnsafe(MEMBER_HEADER_SIZE + body.length);
-  marked[0] = 0x1f;
-  marked[1] = 0x8b;
-  marked[2] = 0x08;
-  marked[3] = FLAG_FEXTRA;
-  marked.writeUInt32LE(0, 4);
-  marked[8] = member[8] as number;
-  marked[9] = member[9] as number;
-  marked.writeUInt16LE(8, 10);
-  marked[12] = MEMBER_SUBFIELD_ID1;
-  marked[13] = MEMBER_SUBFIELD_ID2;
-  marked.writeUInt16LE(4, 14);
-  marked.writeUInt32LE(marked.length, 16);
-  body.copy(marked, MEMBER_HEADER_SIZE);
+  const header = Buffer.allocUnsafe(MEMBER_HEADER_SIZE);
+  header[0] = 0x1f;
+  header[1] = 0x8b;
+  header[2] = 0x08;
+  header[3] = FLAG_FEXTRA;
+  header.writeUInt32LE(0, 4);
+  header[8] = head[8] as number;
+  header[9] = head[9] as number;
+  header.writeUInt16LE(8, 10);
+  header[12] = MEMBER_SUBFIELD_ID1;
+  header[13] = MEMBER_SUBFIELD_ID2;
+  header.writeUInt16LE(4, 14);
+  header.writeUInt32LE(length - PLAIN_HEADER_SIZE + MEMBER_HEADER_SIZE, 16);
+  const marked: Buffer[] = [header];
+  let skip = PLAIN_HEADER_SIZE;
+  for (const part of member) {
+    if (skip >= part.length) {
+      skip -= part.length;
+      continue;
+    }
+    marked.push(skip === 0 ? part : part.subarray(skip));
+    skip = 0;
+  }
   return marked;
 }
 

@@ -10,9 +10,11 @@
 
 import { gunzip } from 'node:zlib';
 import type { Zlib } from 'node:zlib';
-import { DEFAULT_ZLIB_CHUNK_SIZE } from '../constants.js';
 import { MAX_MEMBER_OUTPUT, MEMBER_HEADER_SIZE, markedMemberLength } from './member-format.js';
 import { gunzipStream, gzipError, trailingBytesError } from './stream-gunzip.js';
+
+/** The smallest output buffer given to zlib for a member (an empty member still needs one). */
+const MIN_OUTPUT_CHUNK = 1024;
 
 /**
  * What inflating one member gave: its bytes; `undefined` when it is not exactly one member of the announced length
@@ -88,13 +90,25 @@ class Unread {
 }
 
 /**
+ * zlib's output buffer size for inflating `member`: one byte more than the size its trailer announces (ISIZE), so
+ * that the whole member inflates into one buffer in one pass on the thread pool (a full buffer would make zlib come
+ * back to the main thread for another, and the parts would then be concatenated). Clamped to
+ * [{@link MIN_OUTPUT_CHUNK}, {@link MAX_MEMBER_OUTPUT} + 1]; a wrong ISIZE only costs extra passes, never a wrong
+ * result (zlib checks it).
+ */
+function outputChunkSize(member: Buffer): number {
+  const isize = member.readUInt32LE(member.length - 4);
+  return Math.min(Math.max(isize + 1, MIN_OUTPUT_CHUNK), MAX_MEMBER_OUTPUT + 1);
+}
+
+/**
  * Inflates one whole member. An input that ends early (`Z_BUF_ERROR`), a member shorter than announced or one that
  * inflates to more than {@link MAX_MEMBER_OUTPUT} gives `undefined`: the announced length may be what is wrong, and a
  * plain gunzip, which ignores it, decides.
  */
 function inflateMember(member: Buffer): Promise<Inflated> {
   return new Promise((resolve) => {
-    const options = { chunkSize: DEFAULT_ZLIB_CHUNK_SIZE, maxOutputLength: MAX_MEMBER_OUTPUT, info: true };
+    const options = { chunkSize: outputChunkSize(member), maxOutputLength: MAX_MEMBER_OUTPUT, info: true };
     gunzip(member, options, (error, result) => {
       if (error !== null) {
         // Larger than any member we write (a gzip bomb?): the streaming path inflates it with bounded memory.

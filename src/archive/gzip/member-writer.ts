@@ -9,8 +9,8 @@
 
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
-import { gzip } from 'node:zlib';
 import { DEFAULT_ZLIB_CHUNK_SIZE } from '../constants.js';
+import { MemberDeflater } from './member-deflater.js';
 import { markMember } from './member-format.js';
 
 /** Settings of {@link createMemberGzip}, all resolved. */
@@ -28,8 +28,18 @@ export interface MemberGzipSettings {
 }
 
 interface Slot {
-  output?: Buffer;
+  /** The marked member, in views (header, then zlib's output). */
+  output?: Buffer[];
   error?: Error;
+}
+
+/**
+ * zlib's output buffer for members of `memberSize` bytes: room for a member that does not compress at all (deflate's
+ * worst case grows the input by well under 1/1024 plus a few bytes), so that a member takes one pass on the thread
+ * pool; consecutive members share the buffer until it is full.
+ */
+function outputChunkSize(memberSize: number): number {
+  return Math.max(memberSize + (memberSize >>> 10) + 1024, DEFAULT_ZLIB_CHUNK_SIZE);
 }
 
 /**
@@ -42,6 +52,12 @@ class MemberGzip extends Transform {
   private filled = 0;
   private members = 0;
   private readonly inFlight: Slot[] = [];
+  /** Every engine made so far (at most as many as members were ever in flight at once), to close at the end. */
+  private readonly engines: MemberDeflater[] = [];
+  /** Engines not compressing now. */
+  private readonly idle: MemberDeflater[] = [];
+  /** Input buffers zlib is done with, reused for the next members instead of allocating new ones. */
+  private readonly spare: Buffer[] = [];
   private held: TransformCallback | undefined;
   private flushed: TransformCallback | undefined;
   /** `_read` was called and nothing was pushed since: the consumer waits for a member. */
@@ -61,8 +77,8 @@ class MemberGzip extends Transform {
       this.filled += take;
       offset += take;
       if (this.filled === size) {
-        this.compress(this.current);
-        this.current = Buffer.allocUnsafe(size);
+        this.compress(this.current, true);
+        this.current = this.spare.pop() ?? Buffer.allocUnsafe(size);
         this.filled = 0;
       }
     }
@@ -73,7 +89,7 @@ class MemberGzip extends Transform {
 
   override _flush(callback: TransformCallback): void {
     // A gzip file has at least one member, even for empty input.
-    if (this.filled > 0 || this.members === 0) this.compress(this.current.subarray(0, this.filled));
+    if (this.filled > 0 || this.members === 0) this.compress(this.current.subarray(0, this.filled), false);
     this.flushed = callback;
     this.emitReady();
   }
@@ -89,6 +105,7 @@ class MemberGzip extends Transform {
     this.held = undefined;
     this.flushed = undefined;
     this.inFlight.length = 0;
+    this.closeEngines();
     callback(error);
   }
 
@@ -97,21 +114,37 @@ class MemberGzip extends Transform {
     return !this.wanted && this.readableLength >= this.readableHighWaterMark;
   }
 
-  private compress(input: Buffer): void {
+  /** Starts compressing `input`; a whole member's buffer (`reusable`) is taken back once zlib is done with it. */
+  private compress(input: Buffer, reusable: boolean): void {
     const slot: Slot = {};
     this.inFlight.push(slot);
     this.members += 1;
-    gzip(input, { level: this.settings.level, chunkSize: DEFAULT_ZLIB_CHUNK_SIZE }, (error, output) => {
+    const engine = this.idle.pop() ?? this.newEngine();
+    engine.compress(input, (error, member) => {
+      this.idle.push(engine);
+      if (reusable && this.spare.length < this.settings.concurrency) this.spare.push(input);
       if (error !== null) slot.error = error;
       else {
         try {
-          slot.output = markMember(output);
+          slot.output = markMember(member);
         } catch (markError) {
           slot.error = markError as Error;
         }
       }
       this.emitReady();
     });
+  }
+
+  private newEngine(): MemberDeflater {
+    const engine = new MemberDeflater(this.settings.level, outputChunkSize(this.settings.memberSize));
+    this.engines.push(engine);
+    return engine;
+  }
+
+  private closeEngines(): void {
+    for (const engine of this.engines) engine.close();
+    this.engines.length = 0;
+    this.idle.length = 0;
   }
 
   /** Pushes the members that are done, in order, then lets input in if there is room. */
@@ -125,17 +158,17 @@ class MemberGzip extends Transform {
       if (slot.output === undefined) break;
       this.inFlight.shift();
       this.wanted = false;
-      this.push(slot.output);
+      for (const part of slot.output) this.push(part);
     }
     this.release();
     if (this.flushed !== undefined && this.inFlight.length === 0) {
       const flushed = this.flushed;
       this.flushed = undefined;
+      this.closeEngines();
       flushed();
     }
   }
 
-  /** Calls the held write callback if there is room. */
   /** Calls the held write callback if there is room. */
   private release(): void {
     if (this.held === undefined || this.full()) return;
