@@ -3,17 +3,19 @@
  *
  * The ECMA-182 polynomial used reflected (0xC96C5795D7870F42), initial value and final xor all ones; the check value
  * of the ASCII bytes "123456789" is 0x995DC9BBDF1939FA. The 64-bit register is kept as two 32-bit halves and the
- * input is consumed eight bytes at a time through eight lookup tables ("slicing-by-8"), reading aligned 32-bit words
- * where the platform is little-endian, so no BigInt is touched until {@link Crc64.digest}.
+ * input is consumed sixteen bytes at a time through sixteen lookup tables ("slicing-by-16"), reading aligned 32-bit
+ * words where the platform is little-endian, so no BigInt is touched until {@link Crc64.digest}. The words are read
+ * through one Int32Array view of the whole underlying ArrayBuffer, kept (weakly) for the next call: the documents of
+ * an archive are many small views of the same large buffers, and a new view per call cost a quarter of the time.
  *
  * @packageDocumentation
  */
 
 const POLY_LO = 0xd7870f42 | 0;
 const POLY_HI = 0xc96c5795 | 0;
-const SLICES = 8;
+const SLICES = 16;
 
-/** Low and high halves of the eight tables, `table k` at `[k * 256, k * 256 + 255]`. */
+/** Low and high halves of the sixteen tables, `table k` at `[k * 256, k * 256 + 255]`. */
 const TABLE_LO = new Int32Array(256 * SLICES);
 const TABLE_HI = new Int32Array(256 * SLICES);
 
@@ -39,6 +41,103 @@ for (let k = 1; k < SLICES; k++) {
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** The largest byte offset into an ArrayBuffer read by words. */
+const WORD_PATH_LIMIT = 0x7fffffff;
+
+/** The last word view made, of a whole ArrayBuffer; weak, so that it never keeps a buffer alive. */
+let lastView: WeakRef<Int32Array> | undefined;
+
+/** An Int32Array over all of `data`'s ArrayBuffer (the last one made when it is of the same buffer). */
+function wordView(data: Uint8Array): Int32Array {
+  const buffer = data.buffer;
+  let view = lastView?.deref();
+  if (view === undefined || view.buffer !== buffer) {
+    view = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+    lastView = new WeakRef(view);
+  }
+  return view;
+}
+/** The 64-bit CRC register as two 32-bit halves (before the final xor). */
+interface Register {
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Feeds bytes `[start, end)` of `data` into `register`. Made by a closure that holds the tables as its own
+ * constants: bundlers turn a module's top-level `const` into `var`, which V8 reads about a third slower in this loop.
+ */
+const updateRegister = (() => {
+  const tablesLo = TABLE_LO;
+  const tablesHi = TABLE_HI;
+  return (register: Register, data: Uint8Array, start: number, end: number): void => {
+    const tLo = tablesLo;
+    const tHi = tablesHi;
+    let lo = register.lo;
+    let hi = register.hi;
+    let i = start;
+    const offset = data.byteOffset;
+    // Word offsets stay 32-bit integers (faster code) below 2 GiB into the ArrayBuffer; beyond, bytes one by one.
+    if (LITTLE_ENDIAN && end - start >= 32 && offset + end <= WORD_PATH_LIMIT) {
+      for (; ((offset + i) & 3) !== 0; i++) {
+        const index = (lo ^ (data[i] as number)) & 0xff;
+        lo = ((lo >>> 8) | (hi << 24)) ^ (tLo[index] as number);
+        hi = (hi >>> 8) ^ (tHi[index] as number);
+      }
+      const view = wordView(data);
+      let w = (offset + i) >>> 2;
+      for (const stop = w + (((end - i) >>> 4) << 2); w < stop; w += 4) {
+        const a = lo ^ (view[w] as number);
+        const b = hi ^ (view[w + 1] as number);
+        const c = view[w + 2] as number;
+        const d = view[w + 3] as number;
+        lo =
+          (tLo[3840 + (a & 0xff)] as number) ^
+          (tLo[3584 + ((a >>> 8) & 0xff)] as number) ^
+          (tLo[3328 + ((a >>> 16) & 0xff)] as number) ^
+          (tLo[3072 + (a >>> 24)] as number) ^
+          (tLo[2816 + (b & 0xff)] as number) ^
+          (tLo[2560 + ((b >>> 8) & 0xff)] as number) ^
+          (tLo[2304 + ((b >>> 16) & 0xff)] as number) ^
+          (tLo[2048 + (b >>> 24)] as number) ^
+          (tLo[1792 + (c & 0xff)] as number) ^
+          (tLo[1536 + ((c >>> 8) & 0xff)] as number) ^
+          (tLo[1280 + ((c >>> 16) & 0xff)] as number) ^
+          (tLo[1024 + (c >>> 24)] as number) ^
+          (tLo[768 + (d & 0xff)] as number) ^
+          (tLo[512 + ((d >>> 8) & 0xff)] as number) ^
+          (tLo[256 + ((d >>> 16) & 0xff)] as number) ^
+          (tLo[d >>> 24] as number);
+        hi =
+          (tHi[3840 + (a & 0xff)] as number) ^
+          (tHi[3584 + ((a >>> 8) & 0xff)] as number) ^
+          (tHi[3328 + ((a >>> 16) & 0xff)] as number) ^
+          (tHi[3072 + (a >>> 24)] as number) ^
+          (tHi[2816 + (b & 0xff)] as number) ^
+          (tHi[2560 + ((b >>> 8) & 0xff)] as number) ^
+          (tHi[2304 + ((b >>> 16) & 0xff)] as number) ^
+          (tHi[2048 + (b >>> 24)] as number) ^
+          (tHi[1792 + (c & 0xff)] as number) ^
+          (tHi[1536 + ((c >>> 8) & 0xff)] as number) ^
+          (tHi[1280 + ((c >>> 16) & 0xff)] as number) ^
+          (tHi[1024 + (c >>> 24)] as number) ^
+          (tHi[768 + (d & 0xff)] as number) ^
+          (tHi[512 + ((d >>> 8) & 0xff)] as number) ^
+          (tHi[256 + ((d >>> 16) & 0xff)] as number) ^
+          (tHi[d >>> 24] as number);
+      }
+      i = (w << 2) - offset;
+    }
+    for (; i < end; i++) {
+      const index = (lo ^ (data[i] as number)) & 0xff;
+      lo = ((lo >>> 8) | (hi << 24)) ^ (tLo[index] as number);
+      hi = (hi >>> 8) ^ (tHi[index] as number);
+    }
+    register.lo = lo;
+    register.hi = hi;
+  };
+})();
+
 const UINT64_MASK = (1n << 64n) - 1n;
 
 /**
@@ -53,10 +152,8 @@ const UINT64_MASK = (1n << 64n) - 1n;
  * ```
  */
 export class Crc64 {
-  /** Low 32 bits of the register (before the final xor). */
-  private lo = -1;
-  /** High 32 bits of the register (before the final xor). */
-  private hi = -1;
+  /** The register, before the final xor. */
+  private readonly register: Register = { lo: -1, hi: -1 };
 
   /**
    * Feeds bytes `[start, end)` of `data` into the checksum.
@@ -64,65 +161,13 @@ export class Crc64 {
    * @returns this, for chaining.
    */
   update(data: Uint8Array, start = 0, end = data.length): this {
-    const tLo = TABLE_LO;
-    const tHi = TABLE_HI;
-    let lo = this.lo;
-    let hi = this.hi;
-    let i = start;
-    if (LITTLE_ENDIAN && end - start >= 16) {
-      const align = Math.min((4 - ((data.byteOffset + i) & 3)) & 3, end - i);
-      for (const stop = i + align; i < stop; i++) {
-        const index = (lo ^ (data[i] as number)) & 0xff;
-        lo = ((lo >>> 8) | (hi << 24)) ^ (tLo[index] as number);
-        hi = (hi >>> 8) ^ (tHi[index] as number);
-      }
-      const words = ((end - i) >>> 3) << 1;
-      const view = new Int32Array(data.buffer, data.byteOffset + i, words);
-      for (let w = 0; w < words; w += 2) {
-        const a = lo ^ (view[w] as number);
-        const b = hi ^ (view[w + 1] as number);
-        const i7 = 1792 + (a & 0xff);
-        const i6 = 1536 + ((a >>> 8) & 0xff);
-        const i5 = 1280 + ((a >>> 16) & 0xff);
-        const i4 = 1024 + (a >>> 24);
-        const i3 = 768 + (b & 0xff);
-        const i2 = 512 + ((b >>> 8) & 0xff);
-        const i1 = 256 + ((b >>> 16) & 0xff);
-        const i0 = b >>> 24;
-        lo =
-          (tLo[i7] as number) ^
-          (tLo[i6] as number) ^
-          (tLo[i5] as number) ^
-          (tLo[i4] as number) ^
-          (tLo[i3] as number) ^
-          (tLo[i2] as number) ^
-          (tLo[i1] as number) ^
-          (tLo[i0] as number);
-        hi =
-          (tHi[i7] as number) ^
-          (tHi[i6] as number) ^
-          (tHi[i5] as number) ^
-          (tHi[i4] as number) ^
-          (tHi[i3] as number) ^
-          (tHi[i2] as number) ^
-          (tHi[i1] as number) ^
-          (tHi[i0] as number);
-      }
-      i += words * 4;
-    }
-    for (; i < end; i++) {
-      const index = (lo ^ (data[i] as number)) & 0xff;
-      lo = ((lo >>> 8) | (hi << 24)) ^ (tLo[index] as number);
-      hi = (hi >>> 8) ^ (tHi[index] as number);
-    }
-    this.lo = lo;
-    this.hi = hi;
+    updateRegister(this.register, data, start, end);
     return this;
   }
 
   /** The checksum of everything fed so far, as an unsigned 64-bit value. Does not reset the state. */
   digest(): bigint {
-    return (BigInt(~this.hi >>> 0) << 32n) | BigInt(~this.lo >>> 0);
+    return (BigInt(~this.register.hi >>> 0) << 32n) | BigInt(~this.register.lo >>> 0);
   }
 }
 

@@ -47,6 +47,31 @@ describe('crc64', () => {
     expect(new Crc64().update(data, 10, 990).digest()).toBe(crc64(data.subarray(10, 990)));
   });
 
+  test('views of many buffers, interleaved, at every alignment and length (the cached word view follows the buffer)', () => {
+    // Buffers whose sizes are not multiples of 4, views ending at their last byte, updates alternating between them.
+    const buffers = [1001, 1002, 1003, 1004, 77].map((size, k) => {
+      const bytes = new Uint8Array(new ArrayBuffer(size));
+      for (let i = 0; i < size; i++) bytes[i] = (i * (31 + k) + k) & 0xff;
+      return bytes;
+    });
+    const crcs = buffers.map(() => new Crc64());
+    const fed: number[][] = buffers.map(() => []);
+    for (let round = 0; round < 40; round++) {
+      for (const [k, bytes] of buffers.entries()) {
+        const start = (round * 7 + k) % bytes.length;
+        const end = round % 3 === 0 ? bytes.length : Math.min(bytes.length, start + 13 * round);
+        const view = bytes.subarray(start, end);
+        crcs[k]?.update(view);
+        fed[k]?.push(...view);
+      }
+    }
+    for (const [k, crc] of crcs.entries())
+      expect(crc.digest()).toBe(reference(Uint8Array.from(fed[k] ?? [])));
+    const shared = new Uint8Array(new SharedArrayBuffer(203));
+    shared.fill(0x5a);
+    expect(crc64(shared.subarray(3))).toBe(reference(shared.subarray(3)));
+  });
+
   test('digest does not reset the state', () => {
     const crc = new Crc64().update(Buffer.from('1234'));
     crc.digest();
