@@ -8,6 +8,7 @@
 // Imports the BUILT library (dist/archive/index.js) and bundles the internal gzip stage (src/archive/gzip/*) with
 // tsup into its temporary folder, so that the stage can be timed without the archive framing. `pigz`, `gzip` and
 // `gunzip` rows are skipped, with a note, when the binary is not on the PATH (Debian: `apt-get install pigz`).
+// Needs bash (for `time`).
 // Writes its files in a new temporary folder, removed at the end.
 //
 // What is timed (wall clock, best of two, alternating):
@@ -17,8 +18,9 @@
 //   written concurrently, one `await write()` per document: framing, CRC-64 and gzip are timed, generating the data
 //   is not), into a counting sink; readArchive over the member archive file, counting documents (parsing, CRC-64 and
 //   handing out every document are timed).
-// Throughput is always of uncompressed (archive) bytes. "main ms/MB" is the main thread's CPU time per MB (Linux,
-// from /proc/self/task), independent of the load: on 2 cores every ms of it is taken from a deflate thread.
+// Throughput is always of uncompressed (archive) bytes. "CPU ms/MB" is the CPU time of every thread of the process
+// (commands: bash's `time`), "main ms/MB" that of the main thread alone (Linux, /proc/self/task): both hardly depend
+// on the load, unlike wall times; on 2 cores every ms of main-thread work is taken from a deflate thread.
 //
 // Child mode (the scaling rows): `node bench/parallel-gzip.mjs --child <stage dir> <raw> <member archive> <documents>`
 // times our gzip stage, our gunzip stage and readArchive with the UV_THREADPOOL_SIZE it was started with.
@@ -58,14 +60,20 @@ function mainThreadCpu() {
   }
 }
 
-/** Runs `fn`, returning its wall time and the main thread's CPU time (undefined where not measurable). */
+/** Runs `fn`, returning its wall time, the CPU time of the whole process and of its main thread. */
 async function timedInProcess(fn) {
-  const cpu0 = mainThreadCpu();
+  const main0 = mainThreadCpu();
+  const cpu0 = process.cpuUsage();
   const start = now();
   await fn();
   const wall = seconds(start);
-  const cpu1 = mainThreadCpu();
-  return { wall, main: cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0 };
+  const cpu = process.cpuUsage(cpu0);
+  const main1 = mainThreadCpu();
+  return {
+    wall,
+    cpu: (cpu.user + cpu.system) / 1e6,
+    main: main0 === undefined || main1 === undefined ? undefined : main1 - main0,
+  };
 }
 
 function countingSink() {
@@ -198,17 +206,23 @@ async function ourReader(file, parallelGunzip) {
 }
 
 /** Whether `command` is on the PATH. */
-const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+const has = (command) => spawnSync('bash', ['-c', `command -v ${command}`]).status === 0;
 
-/** Runs a shell command with its output to /dev/null and returns the wall time. */
+/** Runs a shell command with its output to /dev/null; returns its wall time and CPU time (bash's `time`). */
 function timedCommand(command) {
   return new Promise((resolve, reject) => {
     const start = now();
-    const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const script = `TIMEFORMAT='%3U %3S'; time (${command})`;
+    const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
     child.once('error', reject);
-    child.once('close', (code) =>
-      code === 0 ? resolve({ wall: seconds(start) }) : reject(new Error(`${command}: exit ${code}`)),
-    );
+    child.once('close', (code) => {
+      const wall = seconds(start);
+      if (code !== 0) return reject(new Error(`${command}: exit ${code}: ${stderr}`));
+      const [user, system] = stderr.trim().split('\n').at(-1).split(' ').map(Number);
+      resolve({ wall, cpu: user + system });
+    });
   });
 }
 
@@ -312,13 +326,16 @@ async function main(megabytes) {
     const rate = (s) => `${(rawMB / s).toFixed(1)} MB/s`;
     const main = (r) => (r.main === undefined ? '' : ((r.main * 1000) / rawMB).toFixed(1));
     const table = (title, rows, base) => {
-      console.log(`| ${title} | best of 2 | throughput | vs ${base} | main ms/MB |`);
-      console.log('| --- | ---: | ---: | ---: | ---: |');
+      console.log(
+        `| ${title} | best of 2 | throughput | vs ${base} | CPU ms/MB (all threads) | main ms/MB |`,
+      );
+      console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
       const baseWall = results.get(base).wall;
       for (const [name] of rows) {
         const r = results.get(name);
+        const cpu = ((r.cpu * 1000) / rawMB).toFixed(1);
         console.log(
-          `| ${name} | ${r.wall.toFixed(2)} s | ${rate(r.wall)} | ${(baseWall / r.wall).toFixed(2)}x | ${main(r)} |`,
+          `| ${name} | ${r.wall.toFixed(2)} s | ${rate(r.wall)} | ${(baseWall / r.wall).toFixed(2)}x | ${cpu} | ${main(r)} |`,
         );
       }
       console.log('');
