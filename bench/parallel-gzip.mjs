@@ -172,14 +172,10 @@ const fileSource = (file) => createReadStream(file, { highWaterMark: READ_CHUNK 
 const plainGzipStage = (file) =>
   pipeline(fileSource(file), createGzip({ level: LEVEL, chunkSize: 64 * 1024 }), countingSink());
 
-const memberGzipStage = (stage, file) =>
+const memberGzipStage = (stage, file, concurrency = defaultGzipConcurrency()) =>
   pipeline(
     fileSource(file),
-    stage.createMemberGzip({
-      level: LEVEL,
-      memberSize: 1024 * 1024,
-      concurrency: defaultGzipConcurrency(),
-    }),
+    stage.createMemberGzip({ level: LEVEL, memberSize: 1024 * 1024, concurrency }),
     countingSink(),
   );
 
@@ -266,6 +262,10 @@ async function main(megabytes) {
     const writers = [
       ['gzip stage: plain zlib createGzip, one stream', () => timedInProcess(() => plainGzipStage(raw))],
       ['gzip stage: our parallel members', () => timedInProcess(() => memberGzipStage(stage, raw))],
+      [
+        `gzip stage: our parallel members, ${defaultGzipConcurrency() + 1} in flight (default + 1)`,
+        () => timedInProcess(() => memberGzipStage(stage, raw, defaultGzipConcurrency() + 1)),
+      ],
       ...(tools.pigz
         ? [['pigz -p 2 -6', () => timedCommand(`pigz -p 2 -${LEVEL} -c '${raw}' > /dev/null`)]]
         : []),
