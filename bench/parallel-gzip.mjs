@@ -13,7 +13,8 @@
 //
 // What is timed (wall clock, best of two, alternating):
 // - gzip/gunzip STAGE rows: bytes already in a file, read with createReadStream (1 MiB chunks), through the stage,
-//   into a counting sink; exactly what `pigz -c file > /dev/null` and `gunzip -c file > /dev/null` do.
+//   into a counting sink; exactly what `pigz -c file > /dev/null` and `gunzip -c file > /dev/null` do. Our gzip
+//   stage runs with the default members in flight and with one more, to settle the default.
 // - ARCHIVE rows: our archive writer fed the pre-built raw BSON documents (generated before timing, 4 namespaces
 //   written concurrently, one `await write()` per document: framing, CRC-64 and gzip are timed, generating the data
 //   is not), into a counting sink; readArchive over the member archive file, counting documents (parsing, CRC-64 and
