@@ -1,6 +1,7 @@
 /**
  * One zlib gzip engine on libuv's thread pool, reused member after member: each input is compressed as a whole gzip
- * member (`Z_FINISH`), then the engine is reset for the next one. Reusing the engine saves creating one per member,
+ * member in one pass (written with `Z_FINISH`, so no second pass waits for the main thread to ask for the end), then
+ * the engine is reset for the next one. Reusing the engine saves creating one per member,
  * and its output buffer is shared by consecutive members (zlib hands out views of it), so a member's output is
  * neither concatenated nor copied.
  *
@@ -36,8 +37,8 @@ export class MemberDeflater {
   compress(input: Buffer, callback: DeflateCallback): void {
     const engine = (this.engine ??= this.create());
     this.callback = callback;
-    engine.write(input);
-    engine.flush(constants.Z_FINISH, () => {
+    // Every write is flushed with Z_FINISH (the engine's default flush): the whole member in one pass.
+    engine.write(input, () => {
       // After an error the engine is gone and the callback already called.
       if (this.engine !== engine || this.callback === undefined) return;
       // Every zlib stream has reset() (deflateReset/inflateReset); Node's typings list it on the deflate and inflate
@@ -55,7 +56,7 @@ export class MemberDeflater {
   }
 
   private create(): Gzip {
-    const engine = createGzip({ level: this.level, chunkSize: this.chunkSize });
+    const engine = createGzip({ level: this.level, chunkSize: this.chunkSize, flush: constants.Z_FINISH });
     engine.on('data', (chunk: Buffer) => this.output.push(chunk));
     engine.on('error', (error: Error) => {
       // zlib errors are fatal to the engine: the next member gets a new one.

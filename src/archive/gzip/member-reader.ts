@@ -8,8 +8,7 @@
  * @packageDocumentation
  */
 
-import { gunzip } from 'node:zlib';
-import type { Zlib } from 'node:zlib';
+import { constants, createGunzip } from 'node:zlib';
 import { MAX_MEMBER_OUTPUT, MEMBER_HEADER_SIZE, markedMemberLength } from './member-format.js';
 import { gunzipStream, gzipError, trailingBytesError } from './stream-gunzip.js';
 
@@ -108,20 +107,34 @@ function outputChunkSize(member: Buffer): number {
  */
 function inflateMember(member: Buffer): Promise<Inflated> {
   return new Promise((resolve) => {
-    const options = { chunkSize: outputChunkSize(member), maxOutputLength: MAX_MEMBER_OUTPUT, info: true };
-    gunzip(member, options, (error, result) => {
-      if (error !== null) {
-        // Larger than any member we write (a gzip bomb?): the streaming path inflates it with bounded memory.
-        const code = (error as { code?: unknown }).code;
-        resolve(code === 'Z_BUF_ERROR' || code === 'ERR_BUFFER_TOO_LARGE' ? undefined : { error });
-        return;
-      }
-      // With `info`, the callback gets the output buffer and the engine (typed as a plain Buffer).
-      const { buffer, engine } = result as unknown as {
-        buffer: Buffer;
-        engine: Zlib & { bytesWritten: number };
-      };
-      resolve(engine.bytesWritten === member.length ? buffer : undefined);
+    // Z_FINISH on the one write: the whole member in one pass on the thread pool (zlib's one-shot gunzip() writes,
+    // then waits for the main thread to ask for the end in a second pass).
+    const engine = createGunzip({ chunkSize: outputChunkSize(member), flush: constants.Z_FINISH });
+    const output: Buffer[] = [];
+    let length = 0;
+    let settled = false;
+    const settle = (outcome: Inflated): void => {
+      if (settled) return;
+      settled = true;
+      engine.close();
+      resolve(outcome);
+    };
+    engine.on('data', (chunk: Buffer) => {
+      output.push(chunk);
+      length += chunk.length;
+      // Larger than any member we write (a gzip bomb?): the streaming path inflates it with bounded memory.
+      if (length > MAX_MEMBER_OUTPUT) settle(undefined);
+    });
+    engine.on('error', (error: Error) => {
+      // Ends early: the announced length may be what is wrong, and a plain gunzip, which ignores it, decides.
+      const code = (error as { code?: unknown }).code;
+      settle(code === 'Z_BUF_ERROR' ? undefined : { error });
+    });
+    engine.write(member, (error) => {
+      if (error !== null && error !== undefined) return; // reported by the 'error' event
+      // Not all of it read: the member ends before its announced length (the single stream decides).
+      if (engine.bytesWritten !== member.length) settle(undefined);
+      else settle(output.length === 1 ? (output[0] as Buffer) : Buffer.concat(output, length));
     });
   });
 }
