@@ -37,13 +37,14 @@ export interface GzipParallelOptions {
 
 /**
  * The default number of members in flight: the cores libuv's thread pool can use (the smaller of
- * `UV_THREADPOOL_SIZE`, default 4, and the machine's available parallelism), plus one so that a member is always
- * queued while the main thread writes another.
+ * `UV_THREADPOOL_SIZE`, default 4, and the machine's available parallelism), plus two, so that every pool thread
+ * has a member queued while the main thread fills one and another waits to be written (on two quiet cores, four in
+ * flight gave 1.86-1.94x plain zlib against 1.68-1.82x with three; see docs/benchmarks.md).
  */
 export function defaultGzipConcurrency(): number {
   const pool = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10);
   const threads = Number.isInteger(pool) && pool > 0 ? pool : 4;
-  return Math.min(threads, availableParallelism()) + 1;
+  return Math.min(threads, availableParallelism()) + 2;
 }
 
 /** Gzip settings with every default applied. */
