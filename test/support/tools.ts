@@ -1,6 +1,7 @@
 import type { TestContext } from 'vitest';
 import { toolPath } from './paths.js';
 import { runProcess, type ProcessRun } from './process.js';
+import { isFerretDb } from './server.js';
 
 /** The MongoDB Database Tools the interop tests run. */
 export type ReferenceTool = 'mongodump' | 'mongorestore' | 'bsondump';
@@ -32,4 +33,24 @@ export async function runToolOk(file: string, args: readonly string[]): Promise<
     throw new Error(`${file} ${args.join(' ')} exited with ${run.code}:\n${run.stderr}\n${run.stdout}`);
   }
   return run;
+}
+
+/**
+ * The real mongorestore's arguments for restoring a gzip `archive` file or `dir` dump folder with database `from`
+ * renamed to `to`; with `--noIndexRestore` on FerretDB, which refuses the `ns` index option mongorestore sends.
+ */
+export function mongorestoreRenameArgs(
+  uri: string,
+  input: { readonly archive: string } | { readonly dir: string },
+  from: string,
+  to: string,
+): string[] {
+  return [
+    `--uri=${uri}`,
+    'archive' in input ? `--archive=${input.archive}` : `--dir=${input.dir}`,
+    '--gzip',
+    `--nsFrom=${from}.*`,
+    `--nsTo=${to}.*`,
+    ...(isFerretDb() ? ['--noIndexRestore'] : []),
+  ];
 }

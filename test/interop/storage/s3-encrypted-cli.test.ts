@@ -7,14 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSameDocuments } from '../../support/compare.js';
 import { useS3TestServer, type S3TestServer } from '../../support/s3-server.js';
 import { seedDatabase } from '../../support/seed.js';
-import {
-  connectTestClient,
-  isFerretDb,
-  requireServer,
-  testServer,
-  uniqueDbName,
-} from '../../support/server.js';
-import { requireTool, runToolOk } from '../../support/tools.js';
+import { connectTestClient, requireServer, testServer, uniqueDbName } from '../../support/server.js';
+import { requireTool, runToolOk, mongorestoreRenameArgs } from '../../support/tools.js';
 import { CapturedOutput, runCaptured } from '../../unit/cli/helpers.js';
 
 /**
@@ -86,15 +80,7 @@ describe('mongo-backup CLI with s3:// and encryption', () => {
     await writeFile(plain, stdout.bytes());
     const viaMongorestore = uniqueDbName('s3cli_mr');
     created.push(viaMongorestore);
-    await runToolOk(mongorestore, [
-      `--uri=${uri}`,
-      `--archive=${plain}`,
-      '--gzip',
-      `--nsFrom=${source}.*`,
-      `--nsTo=${viaMongorestore}.*`,
-      // FerretDB refuses the "ns" index option mongorestore sends (see the other mongorestore interop tests).
-      ...(isFerretDb() ? ['--noIndexRestore'] : []),
-    ]);
+    await runToolOk(mongorestore, mongorestoreRenameArgs(uri, { archive: plain }, source, viaMongorestore));
     await expectSameDocuments(client!.db(source), client!.db(viaMongorestore));
 
     const viaUs = uniqueDbName('s3cli_us');
