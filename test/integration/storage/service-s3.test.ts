@@ -40,6 +40,23 @@ describe('MongoBackupService with an S3-compatible store (versitygw)', () => {
     });
   }
 
+  /**
+   * Restores `from` with the source database renamed into a fresh one (dropped at the end); checks every namespace
+   * was restored and returns how many documents compared byte-identical with the source.
+   */
+  async function restoreCopy(service: MongoBackupService, from: string, prefix: string): Promise<number> {
+    const copy = uniqueDbName(prefix);
+    created.push(copy);
+    const report = await service.restore({
+      from,
+      into: 'source',
+      nsFrom: [`${dbName}.*`],
+      nsTo: [`${copy}.*`],
+    });
+    expect(report.namespaces.every((ns) => ns.status === 'restored')).toBe(true);
+    return expectSameDocuments(client!.db(dbName), client!.db(copy));
+  }
+
   it('dumps straight to the bucket and restores from it byte-identical', async (ctx) => {
     requireServer(ctx);
     const server = s3Server(ctx);
@@ -57,17 +74,7 @@ describe('MongoBackupService with an S3-compatible store (versitygw)', () => {
       database: dbName,
     });
 
-    const copy = uniqueDbName('s3_copy');
-    created.push(copy);
-    const report = await service.restore({
-      from: 'latest',
-      into: 'source',
-      nsFrom: [`${dbName}.*`],
-      nsTo: [`${copy}.*`],
-    });
-    expect(report.namespaces.every((ns) => ns.status === 'restored')).toBe(true);
-    const compared = await expectSameDocuments(client!.db(dbName), client!.db(copy));
-    expect(compared).toBeGreaterThan(2000);
+    expect(await restoreCopy(service, 'latest', 's3_copy')).toBeGreaterThan(2000);
   });
 
   it('streams a directory dump packed as a .tar.gz to the bucket and restores from it', async (ctx) => {
@@ -98,16 +105,7 @@ describe('MongoBackupService with an S3-compatible store (versitygw)', () => {
     const uploads = await server.client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     expect(uploads.Uploads ?? []).toEqual([]);
 
-    const copy = uniqueDbName('s3_tar');
-    created.push(copy);
-    const report = await service.restore({
-      from: 'latest',
-      into: 'source',
-      nsFrom: [`${dbName}.*`],
-      nsTo: [`${copy}.*`],
-    });
-    expect(report.namespaces.every((ns) => ns.status === 'restored')).toBe(true);
-    expect(await expectSameDocuments(client!.db(dbName), client!.db(copy))).toBeGreaterThan(2000);
+    expect(await restoreCopy(service, 'latest', 's3_tar')).toBeGreaterThan(2000);
   });
 
   it('a failed tarball dump leaves nothing in the bucket', async (ctx) => {
@@ -144,15 +142,7 @@ describe('MongoBackupService with an S3-compatible store (versitygw)', () => {
       head.push(chunk as Buffer);
     expect(Buffer.concat(head).toString('latin1')).toBe('MBSENC');
 
-    const copy = uniqueDbName('s3_enc');
-    created.push(copy);
-    await service.restore({
-      from: dump.path as string,
-      into: 'source',
-      nsFrom: [`${dbName}.*`],
-      nsTo: [`${copy}.*`],
-    });
-    await expectSameDocuments(client!.db(dbName), client!.db(copy));
+    expect(await restoreCopy(service, dump.path as string, 's3_enc')).toBeGreaterThan(2000);
 
     const wrong = serviceFor(server, bucket, {
       encryption: { key: randomBytes(32).toString('hex'), keyId: 'test-key-1' },
