@@ -4,6 +4,7 @@ import { toDriverValues } from '../driver/index.js';
 import { AbortError } from '../errors.js';
 import type { PlannedNamespace } from './catalog.js';
 import { rawBatches } from './raw-batches.js';
+import { batchSizeForReplyBytes, steerBatchSize } from './reply-size.js';
 import type { NamespaceSink } from './sink.js';
 import type { DumpedNamespace, DumpProgress } from './types.js';
 
@@ -12,6 +13,7 @@ export interface PumpOptions {
   /** Sent as it is: a `Map` keeps its keys in order on the wire. */
   readonly filter: OrderedDocument;
   readonly readPreference: ReadPreferenceMode | undefined;
+  /** Documents per reply; without it, replies are sized in bytes (see `reply-size.ts`). */
   readonly batchSize: number | undefined;
   readonly signal: AbortSignal;
   readonly onProgress: ((progress: DumpProgress) => void) | undefined;
@@ -65,6 +67,7 @@ export async function pumpCollection(
       ...(options.readPreference === undefined ? {} : { readPreference: options.readPreference }),
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     });
+    const sizeReplies = options.batchSize === undefined;
     try {
       let reported = 0;
       for await (const batch of rawBatches(cursor)) {
@@ -73,6 +76,7 @@ export async function pumpCollection(
         await sink.writeMany(batch);
         documents += batch.length;
         for (const document of batch) bytes += document.length;
+        if (sizeReplies && documents > 0) steerBatchSize(cursor, batchSizeForReplyBytes(bytes / documents));
         if (
           documents - reported >= PROGRESS_EVERY_DOCUMENTS &&
           Date.now() - lastReport >= PROGRESS_EVERY_MS

@@ -77,7 +77,11 @@ export interface DumpOptions {
    * (archive format only). Defaults to a new, timestamped name in the service's backup folder.
    */
   readonly output?: string | Writable;
-  /** Documents per cursor batch. Defaults to the server's choice. */
+  /**
+   * Documents per server reply (cursor batch). By default each reply after the first holds about 512 KiB of
+   * documents, a count worked out from the average size read so far (mongodump leaves it to the server: up to
+   * 16 MiB per reply from mongod): bounded memory with large documents, few round trips with small ones.
+   */
   readonly batchSize?: number;
   /**
    * Also dump the users and roles defined on the one database in {@link DumpOptions.databases}, and the auth
