@@ -1,8 +1,8 @@
 import { Binary, Double, Long, ObjectId, Timestamp } from 'bson';
-import { MongoClient as MongoClient7 } from 'mongodb';
-import { MongoClient as MongoClient6 } from 'mongodb6';
+import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RAW_BATCH_DOCUMENTS, rawBatches, takeBuffered } from '../../../src/dump/raw-batches.js';
+import { DRIVER_MAJORS } from '../../support/drivers.js';
 import { connectTestClient, requireServer, testServer, uniqueDbName } from '../../support/server.js';
 
 const COUNT = 2600;
@@ -11,13 +11,10 @@ const COUNT = 2600;
  * The dump reads each server reply's documents straight from the driver's located elements. With both supported
  * driver majors that path must be the one taken, and give exactly the bytes the driver's own iteration gives.
  */
-describe.each([
-  { major: 6, connect: (uri: string) => MongoClient6.connect(uri) },
-  { major: 7, connect: (uri: string) => MongoClient7.connect(uri) },
-])('raw batches with a mongodb@$major client', ({ major, connect }) => {
+describe.each(DRIVER_MAJORS)('raw batches with a mongodb@$major client', ({ major, connect }) => {
   const dbName = uniqueDbName(`rawb${major}`);
-  let seeder: MongoClient7 | undefined;
-  let client: Awaited<ReturnType<typeof connect>> | undefined;
+  let seeder: MongoClient | undefined;
+  let client: MongoClient | undefined;
 
   beforeAll(async () => {
     if (testServer().kind === 'none') return;

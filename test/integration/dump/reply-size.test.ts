@@ -1,11 +1,10 @@
-import { MongoClient as MongoClient7 } from 'mongodb';
-import type { CommandStartedEvent } from 'mongodb';
-import { MongoClient as MongoClient6 } from 'mongodb6';
+import type { CommandStartedEvent, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlannedNamespace } from '../../../src/dump/catalog.js';
 import { pumpCollection } from '../../../src/dump/collection-pump.js';
 import { REPLY_BYTES_TARGET, batchSizeForReplyBytes } from '../../../src/dump/reply-size.js';
 import type { NamespaceSink } from '../../../src/dump/sink.js';
+import { DRIVER_MAJORS } from '../../support/drivers.js';
 import { connectTestClient, requireServer, testServer, uniqueDbName } from '../../support/server.js';
 
 /** Documents of about 16 KiB (32 to a reply) and of about 100 bytes (some 5,000 to a reply). */
@@ -43,13 +42,10 @@ function plannedCollection(db: string, collection: string): PlannedNamespace {
  * documents as fill about REPLY_BYTES_TARGET at the average size read so far. With both supported driver majors the
  * count must reach the server, and every document must still be read once, in order.
  */
-describe.each([
-  { major: 6, connect: (uri: string) => MongoClient6.connect(uri, { monitorCommands: true }) },
-  { major: 7, connect: (uri: string) => MongoClient7.connect(uri, { monitorCommands: true }) },
-])('reply sizes with a mongodb@$major client', ({ major, connect }) => {
+describe.each(DRIVER_MAJORS)('reply sizes with a mongodb@$major client', ({ major, connect }) => {
   const dbName = uniqueDbName(`reply${major}`);
-  let seeder: MongoClient7 | undefined;
-  let client: Awaited<ReturnType<typeof connect>> | undefined;
+  let seeder: MongoClient | undefined;
+  let client: MongoClient | undefined;
 
   beforeAll(async () => {
     if (testServer().kind === 'none') return;
@@ -58,7 +54,7 @@ describe.each([
       const docs = Array.from({ length: count }, (_, i) => ({ _id: i, pad: 'x'.repeat(pad + (i % 7)) }));
       await seeder.db(dbName).collection<{ _id: number }>(name).insertMany(docs);
     }
-    client = await connect(testServer().uri);
+    client = await connect(testServer().uri, { monitorCommands: true });
   });
 
   afterAll(async () => {
@@ -79,7 +75,7 @@ describe.each([
     const documents: Buffer[] = [];
     try {
       const dumped = await pumpCollection(
-        client! as unknown as MongoClient7,
+        client!,
         plannedCollection(dbName, name),
         collectingSink(documents),
         {
