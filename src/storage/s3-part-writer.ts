@@ -1,9 +1,14 @@
 /**
  * The bytes of one S3 multipart upload, cut into parts with a fixed set of reused part buffers: `max(2,
  * partsInFlight)` of them, one being filled while the others are uploaded (at most `partsInFlight` at once), so an
- * upload holds `max(2, partsInFlight) × partSize` bytes, whatever its length and however the bytes arrive; writes
- * wait while every buffer is being uploaded. Each part is sent straight from its buffer with a checksum the
+ * upload holds at most `max(2, partsInFlight) × partSize` bytes, whatever its length and however the bytes arrive;
+ * writes wait while every buffer is being uploaded. Each part is sent straight from its buffer with a checksum the
  * server verifies (CRC32 computed here by zlib; other algorithms by the SDK).
+ *
+ * Buffers are filled in the order they were made: when an upload ends while a later buffer holds a part being
+ * filled, those bytes move into the freed, earlier buffer. So when the uploads keep up with the stream, only the
+ * first buffer is ever written in full and the second only as far as the bytes that came during one upload; pages
+ * of a buffer never written are not resident, and the upload's memory is about one part, not two.
  *
  * A stream that ends before its first part is full is kept for a single `PutObject`; nothing is created on the
  * server until {@link S3PartWriter.complete} (for such a stream) or until the first part is full (the multipart
@@ -41,8 +46,10 @@ function checksumFields(algorithm: ChecksumAlgorithm, body: Buffer): Record<stri
 /** A Writable that uploads what is written to it as the parts of one multipart upload. */
 export class S3PartWriter extends Writable {
   readonly #settings: PartWriterSettings;
+  /** Every part buffer made, in the order made: a buffer's place in it is its rank. */
+  readonly #buffers: Buffer[] = [];
+  /** The buffers not being filled nor uploaded. */
   readonly #free: Buffer[] = [];
-  #allocated = 0;
   #current: Buffer | undefined;
   #filled = 0;
   readonly #inFlight = new Set<Promise<void>>();
@@ -142,17 +149,45 @@ export class S3PartWriter extends Writable {
     if (this.#stop.signal.aborted) throw new Error('the upload was stopped');
   }
 
-  /** A free part buffer: a reused one, a new one while fewer than `max(2, partsInFlight)` exist, or the next freed. */
+  /**
+   * A free part buffer: the earliest made of the free ones, a new one while fewer than `max(2, partsInFlight)` exist,
+   * or the next freed.
+   */
   async #buffer(): Promise<Buffer> {
     for (;;) {
-      const free = this.#free.pop();
-      if (free !== undefined) return free;
-      if (this.#allocated < Math.max(2, this.#settings.partsInFlight)) {
-        this.#allocated += 1;
-        return Buffer.allocUnsafeSlow(this.#settings.partSize);
+      if (this.#free.length > 0) {
+        const earliest = this.#free.reduce((a, b) => (this.#rank(a) <= this.#rank(b) ? a : b));
+        this.#free.splice(this.#free.indexOf(earliest), 1);
+        return earliest;
+      }
+      if (this.#buffers.length < Math.max(2, this.#settings.partsInFlight)) {
+        const made = Buffer.allocUnsafeSlow(this.#settings.partSize);
+        this.#buffers.push(made);
+        return made;
       }
       await this.#settled();
       this.#throwIfFailed();
+    }
+  }
+
+  #rank(buffer: Buffer): number {
+    return this.#buffers.indexOf(buffer);
+  }
+
+  /**
+   * Takes back a buffer whose upload ended. A part being filled in a later buffer moves into it (a copy of what the
+   * later buffer holds so far), so that later buffers are written only as far as needed; a full one waiting for its
+   * upload stays where it is.
+   */
+  #release(buffer: Buffer): void {
+    const current = this.#current;
+    const filling = current !== undefined && this.#filled < this.#settings.partSize;
+    if (filling && this.#rank(buffer) < this.#rank(current)) {
+      current.copy(buffer, 0, 0, this.#filled);
+      this.#current = buffer;
+      this.#free.push(current);
+    } else {
+      this.#free.push(buffer);
     }
   }
 
@@ -193,7 +228,7 @@ export class S3PartWriter extends Writable {
     );
     const tracked = upload.finally(() => {
       this.#inFlight.delete(tracked);
-      this.#free.push(buffer);
+      this.#release(buffer);
       this.#wake?.();
     });
     this.#inFlight.add(tracked);
