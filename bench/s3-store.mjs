@@ -357,7 +357,7 @@ async function writeDocs(results, speed, seeded, ferretVersion) {
     'npm run build && node bench/s3-store.mjs # --gib=1 --fresh --no-write',
     '```',
     '',
-    `A dump of ${seeded.docs} documents (${mb(seeded.bytes)} of BSON, ~16 KiB each) from FerretDB ${ferretVersion} (SQLite backend, seeded by the benchmark and kept in \`.tmp/bench-s3-store/\`) by \`MongoBackupService.dump()\` (gzip level 6, parallel gzip members), to a local file and to versitygw on 127.0.0.1 (multipart, ${partLabel} parts, ${DEFAULT_PARTS_IN_FLIGHT} in flight from 2 reused part buffers, CRC32 per part), each in its own process; ${os.cpus().length} cores shared with other work, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}.`,
+    `A dump of ${seeded.docs} documents (${mb(seeded.bytes)} of BSON, ~16 KiB each) from FerretDB ${ferretVersion} (SQLite backend, seeded by the benchmark and kept in \`.tmp/bench-s3-store/\`) by \`MongoBackupService.dump()\` (gzip level 6, parallel gzip members), to a local file and to versitygw on 127.0.0.1 (multipart, ${partLabel} parts, ${DEFAULT_PARTS_IN_FLIGHT} in flight from at most 2 reused part buffers, filled in the order made, CRC32 per part), each in its own process; ${os.cpus().length} cores shared with other work, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}.`,
     '',
     '| Target | Wall time | Archive MB/s | Stored | Peak RSS | Peak heapUsed / external / arrayBuffers | CPU | Throughput vs file | Load average (start / end) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
