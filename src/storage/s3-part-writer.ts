@@ -155,8 +155,8 @@ export class S3PartWriter extends Writable {
    */
   async #buffer(): Promise<Buffer> {
     for (;;) {
-      if (this.#free.length > 0) {
-        const earliest = this.#free.reduce((a, b) => (this.#rank(a) <= this.#rank(b) ? a : b));
+      const earliest = this.#buffers.find((buffer) => this.#free.includes(buffer));
+      if (earliest !== undefined) {
         this.#free.splice(this.#free.indexOf(earliest), 1);
         return earliest;
       }

@@ -1,9 +1,8 @@
 import { Binary, Double, Long, ObjectId, Timestamp } from 'bson';
-import type { MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RAW_BATCH_DOCUMENTS, rawBatches, takeBuffered } from '../../../src/dump/raw-batches.js';
-import { DRIVER_MAJORS } from '../../support/drivers.js';
-import { connectTestClient, requireServer, testServer, uniqueDbName } from '../../support/server.js';
+import { DRIVER_MAJORS, useDriverClient } from '../../support/drivers.js';
+import { requireServer } from '../../support/server.js';
 
 const COUNT = 2600;
 
@@ -11,36 +10,26 @@ const COUNT = 2600;
  * The dump reads each server reply's documents straight from the driver's located elements. With both supported
  * driver majors that path must be the one taken, and give exactly the bytes the driver's own iteration gives.
  */
-describe.each(DRIVER_MAJORS)('raw batches with a mongodb@$major client', ({ major, connect }) => {
-  const dbName = uniqueDbName(`rawb${major}`);
-  let seeder: MongoClient | undefined;
-  let client: MongoClient | undefined;
-
-  beforeAll(async () => {
-    if (testServer().kind === 'none') return;
-    seeder = await connectTestClient();
-    const docs = Array.from({ length: COUNT }, (_, i) => ({
-      _id: i,
-      d: new Double(i + 0.5),
-      l: Long.fromNumber(i * 1e9),
-      o: new ObjectId(),
-      t: new Timestamp({ t: i, i: 1 }),
-      bin: new Binary(Buffer.from([i & 0xff, 1, 2]), 0),
-      nested: { z: 1, a: [1, 'two', { three: 3 }] },
-      pad: 'x'.repeat(i % 300),
-    }));
-    await seeder.db(dbName).collection<{ _id: number }>('c').insertMany(docs);
-    client = await connect(testServer().uri);
-  });
-
-  afterAll(async () => {
-    await seeder?.db(dbName).dropDatabase();
-    await seeder?.close();
-    await client?.close();
+describe.each(DRIVER_MAJORS)('raw batches with a mongodb@$major client', (driver) => {
+  const { dbName, client } = useDriverClient(driver, {
+    prefix: 'rawb',
+    seed: async (db) => {
+      const docs = Array.from({ length: COUNT }, (_, i) => ({
+        _id: i,
+        d: new Double(i + 0.5),
+        l: Long.fromNumber(i * 1e9),
+        o: new ObjectId(),
+        t: new Timestamp({ t: i, i: 1 }),
+        bin: new Binary(Buffer.from([i & 0xff, 1, 2]), 0),
+        nested: { z: 1, a: [1, 'two', { three: 3 }] },
+        pad: 'x'.repeat(i % 300),
+      }));
+      await db.collection<{ _id: number }>('c').insertMany(docs);
+    },
   });
 
   const find = (batchSize?: number) =>
-    client!
+    client()
       .db(dbName)
       .collection('c')
       .find({}, { raw: true, sort: { _id: 1 }, ...(batchSize === undefined ? {} : { batchSize }) });

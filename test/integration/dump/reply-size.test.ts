@@ -1,11 +1,11 @@
-import type { CommandStartedEvent, MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandStartedEvent } from 'mongodb';
+import { describe, expect, it } from 'vitest';
 import type { PlannedNamespace } from '../../../src/dump/catalog.js';
 import { pumpCollection } from '../../../src/dump/collection-pump.js';
 import { REPLY_BYTES_TARGET, batchSizeForReplyBytes } from '../../../src/dump/reply-size.js';
 import type { NamespaceSink } from '../../../src/dump/sink.js';
-import { DRIVER_MAJORS } from '../../support/drivers.js';
-import { connectTestClient, requireServer, testServer, uniqueDbName } from '../../support/server.js';
+import { DRIVER_MAJORS, useDriverClient } from '../../support/drivers.js';
+import { requireServer } from '../../support/server.js';
 
 /** Documents of about 16 KiB (32 to a reply) and of about 100 bytes (some 5,000 to a reply). */
 const COLLECTIONS = {
@@ -42,25 +42,16 @@ function plannedCollection(db: string, collection: string): PlannedNamespace {
  * documents as fill about REPLY_BYTES_TARGET at the average size read so far. With both supported driver majors the
  * count must reach the server, and every document must still be read once, in order.
  */
-describe.each(DRIVER_MAJORS)('reply sizes with a mongodb@$major client', ({ major, connect }) => {
-  const dbName = uniqueDbName(`reply${major}`);
-  let seeder: MongoClient | undefined;
-  let client: MongoClient | undefined;
-
-  beforeAll(async () => {
-    if (testServer().kind === 'none') return;
-    seeder = await connectTestClient();
-    for (const [name, { count, pad }] of Object.entries(COLLECTIONS)) {
-      const docs = Array.from({ length: count }, (_, i) => ({ _id: i, pad: 'x'.repeat(pad + (i % 7)) }));
-      await seeder.db(dbName).collection<{ _id: number }>(name).insertMany(docs);
-    }
-    client = await connect(testServer().uri, { monitorCommands: true });
-  });
-
-  afterAll(async () => {
-    await seeder?.db(dbName).dropDatabase();
-    await seeder?.close();
-    await client?.close();
+describe.each(DRIVER_MAJORS)('reply sizes with a mongodb@$major client', (driver) => {
+  const { dbName, seeder, client } = useDriverClient(driver, {
+    prefix: 'reply',
+    monitorCommands: true,
+    seed: async (db) => {
+      for (const [name, { count, pad }] of Object.entries(COLLECTIONS)) {
+        const docs = Array.from({ length: count }, (_, i) => ({ _id: i, pad: 'x'.repeat(pad + (i % 7)) }));
+        await db.collection<{ _id: number }>(name).insertMany(docs);
+      }
+    },
   });
 
   /** Pumps one collection, returning the documents read and the batchSize of each getMore sent. */
@@ -71,11 +62,11 @@ describe.each(DRIVER_MAJORS)('reply sizes with a mongodb@$major client', ({ majo
         getMores.push(event.command['batchSize']);
       }
     };
-    client!.on('commandStarted', listener);
+    client().on('commandStarted', listener);
     const documents: Buffer[] = [];
     try {
       const dumped = await pumpCollection(
-        client!,
+        client(),
         plannedCollection(dbName, name),
         collectingSink(documents),
         {
@@ -88,14 +79,14 @@ describe.each(DRIVER_MAJORS)('reply sizes with a mongodb@$major client', ({ majo
       );
       expect(dumped.documents).toBe(documents.length);
     } finally {
-      client!.off('commandStarted', listener);
+      client().off('commandStarted', listener);
     }
     return { documents, getMores };
   }
 
   async function driverRead(name: Name): Promise<Buffer[]> {
     const read: Buffer[] = [];
-    const cursor = seeder!
+    const cursor = seeder()
       .db(dbName)
       .collection(name)
       .find({}, { raw: true, hint: { $natural: 1 } });

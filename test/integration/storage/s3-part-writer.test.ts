@@ -47,7 +47,34 @@ async function until(condition: () => boolean): Promise<void> {
   }
 }
 
-async function objectBytes(client: S3Client, bucket: string, key: string): Promise<Buffer> {
+/** A writer of 5 MiB parts, two in flight, CRC32: a dump's upload by default. */
+function partWriter(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  onBytesStored?: (bytes: number) => void,
+): S3PartWriter {
+  return new S3PartWriter({
+    client,
+    bucket,
+    key,
+    partSize: 5 * MIB,
+    partsInFlight: 2,
+    checksumAlgorithm: 'CRC32',
+    onBytesStored,
+  });
+}
+
+/** Ends the writer's stream, completes the upload and reads the object back. */
+async function completeAndRead(
+  writer: S3PartWriter,
+  client: S3Client,
+  bucket: string,
+  key: string,
+): Promise<Buffer> {
+  writer.end();
+  await finished(writer);
+  await writer.complete();
   const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return Buffer.from(
     await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
@@ -60,15 +87,7 @@ describe('S3 part writer against versitygw', () => {
     const bucket = await server.createBucket();
     const { client, sentFrom } = recordingClient(server);
     let stored = 0;
-    const writer = new S3PartWriter({
-      client,
-      bucket,
-      key: 'kept-up.bin',
-      partSize: 5 * MIB,
-      partsInFlight: 2,
-      checksumAlgorithm: 'CRC32',
-      onBytesStored: (bytes) => (stored = bytes),
-    });
+    const writer = partWriter(client, bucket, 'kept-up.bin', (bytes) => (stored = bytes));
     const data = randomBytes(16 * MIB + 12_345);
     await write(writer, data.subarray(0, 5 * MIB)); // part 1 is full: its upload starts
     await write(writer, data.subarray(5 * MIB, 6 * MIB)); // comes during that upload: into a second buffer
@@ -77,13 +96,11 @@ describe('S3 part writer against versitygw', () => {
     await until(() => stored === 10 * MIB);
     await write(writer, data.subarray(11 * MIB));
     await until(() => stored === 15 * MIB);
-    writer.end(); // the last part, also moved back
-    await finished(writer);
-    await writer.complete();
+    const object = await completeAndRead(writer, client, bucket, 'kept-up.bin'); // the last part, also moved back
 
     expect(sentFrom).toHaveLength(4);
     expect(new Set(sentFrom).size).toBe(1);
-    expect((await objectBytes(client, bucket, 'kept-up.bin')).equals(data)).toBe(true);
+    expect(object.equals(data)).toBe(true);
     client.destroy();
   });
 
@@ -91,28 +108,18 @@ describe('S3 part writer against versitygw', () => {
     const server = s3Server(ctx);
     const bucket = await server.createBucket();
     const { client, sentFrom } = recordingClient(server, 300);
-    const writer = new S3PartWriter({
-      client,
-      bucket,
-      key: 'slow.bin',
-      partSize: 5 * MIB,
-      partsInFlight: 2,
-      checksumAlgorithm: 'CRC32',
-      onBytesStored: undefined,
-    });
+    const writer = partWriter(client, bucket, 'slow.bin');
     const data = randomBytes(23 * MIB + 777);
     // Paced writes as well as back-to-back ones: parts fill while others upload, in either buffer.
     for (let offset = 0, n = 0; offset < data.length; offset += MIB, n += 1) {
       await write(writer, data.subarray(offset, offset + MIB));
       if (n % 7 === 3) await new Promise((resolve) => setTimeout(resolve, 150));
     }
-    writer.end();
-    await finished(writer);
-    await writer.complete();
+    const object = await completeAndRead(writer, client, bucket, 'slow.bin');
 
     expect(sentFrom).toHaveLength(5);
     expect(new Set(sentFrom).size).toBe(2);
-    expect((await objectBytes(client, bucket, 'slow.bin')).equals(data)).toBe(true);
+    expect(object.equals(data)).toBe(true);
     client.destroy();
   });
 });
