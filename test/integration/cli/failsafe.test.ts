@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 
 import { REPO_ROOT } from '../../support/paths.js';
 import { connectTestClient, requireServer, testServer, uniqueDbName } from '../../support/server.js';
+import { waitFor } from '../../support/wait.js';
 
 /** The built CLI, run as a real child process (so that it can be SIGKILLed and its pipes closed). */
 const CLI = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
@@ -52,15 +53,6 @@ async function filesUnder(dir: string): Promise<string[]> {
     .filter((e) => !e.isDirectory())
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
     .sort();
-}
-
-/** Waits until `found()` holds, polling. */
-async function waitFor(found: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await found())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the condition');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('fail-safe staging (real CLI child process)', () => {
@@ -109,7 +101,7 @@ describe('fail-safe staging (real CLI child process)', () => {
         }
       }
       return false;
-    });
+    }, 30_000);
     child.kill('SIGKILL');
     expect((await ended).signal).toBe('SIGKILL');
     const leftovers = await readdir(parent);

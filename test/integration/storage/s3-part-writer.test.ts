@@ -4,6 +4,7 @@ import { finished } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { S3PartWriter } from '../../../src/storage/s3-part-writer.js';
 import { useS3TestServer, type S3TestServer } from '../../support/s3-server.js';
+import { waitFor } from '../../support/wait.js';
 
 const MIB = 1024 * 1024;
 const s3Server = useS3TestServer();
@@ -37,14 +38,6 @@ function write(writer: S3PartWriter, bytes: Buffer): Promise<void> {
   return new Promise((resolve, reject) =>
     writer.write(bytes, (error) => (error ? reject(error) : resolve())),
   );
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met within 20 s');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** A writer of 5 MiB parts, two in flight, CRC32: a dump's upload by default. */
@@ -91,11 +84,11 @@ describe('S3 part writer against versitygw', () => {
     const data = randomBytes(16 * MIB + 12_345);
     await write(writer, data.subarray(0, 5 * MIB)); // part 1 is full: its upload starts
     await write(writer, data.subarray(5 * MIB, 6 * MIB)); // comes during that upload: into a second buffer
-    await until(() => stored === 5 * MIB);
+    await waitFor(() => stored === 5 * MIB);
     await write(writer, data.subarray(6 * MIB, 11 * MIB)); // part 2, filled in the first buffer again
-    await until(() => stored === 10 * MIB);
+    await waitFor(() => stored === 10 * MIB);
     await write(writer, data.subarray(11 * MIB));
-    await until(() => stored === 15 * MIB);
+    await waitFor(() => stored === 15 * MIB);
     const object = await completeAndRead(writer, client, bucket, 'kept-up.bin'); // the last part, also moved back
 
     expect(sentFrom).toHaveLength(4);

@@ -7,6 +7,7 @@ import { createS3Store } from '../../../src/storage/s3-store.js';
 import type { BackupStore } from '../../../src/storage/backup-store.js';
 import { backupFileName } from '../../../src/storage/naming.js';
 import { useS3TestServer, type S3TestServer } from '../../support/s3-server.js';
+import { waitFor } from '../../support/wait.js';
 
 const MIB = 1024 * 1024;
 const s3Server = useS3TestServer();
@@ -186,11 +187,3 @@ describe('S3 store against versitygw', () => {
     });
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met within 20 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
