@@ -56,11 +56,14 @@ const COLLECTION = 'orders';
 const TARGETS = ['file', 's3', 's3-encrypted'];
 // The same dumps again with glibc's mmap threshold fixed at its 128 KiB default (it otherwise rises to the largest
 // buffer freed, and the main arena keeps what it frees): the operating knob docs/configuration.md describes.
-const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' };
+const MALLOC_MMAP_THRESHOLD = '131072';
+const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: MALLOC_MMAP_THRESHOLD };
+const MALLOC_SETTING = `MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD}`;
+/** Each child run: its target, and the environment setting it runs with (none for the defaults). */
 const RUNS = [
-  ...TARGETS.map((target) => ({ target, env: {} })),
-  { target: 'file', env: MALLOC_ENV },
-  { target: 's3-encrypted', env: MALLOC_ENV },
+  ...TARGETS.map((target) => ({ target, env: {}, setting: undefined })),
+  { target: 'file', env: MALLOC_ENV, setting: MALLOC_SETTING },
+  { target: 's3-encrypted', env: MALLOC_ENV, setting: MALLOC_SETTING },
 ];
 const LABELS = {
   file: 'local file (folder store)',
@@ -326,11 +329,8 @@ async function parent() {
   };
   const results = [];
   for (const run of RUNS) {
-    const r = {
-      ...(await measure(run.target, { ...env, ...run.env })),
-      malloc: Object.keys(run.env).length > 0,
-    };
-    const target = `${run.target}${r.malloc ? ' (MALLOC_MMAP_THRESHOLD_=131072)' : ''}`;
+    const r = { ...(await measure(run.target, { ...env, ...run.env })), setting: run.setting };
+    const target = `${run.target}${r.setting ? ` (${r.setting})` : ''}`;
     const mb = (n) => (n / 1e6).toFixed(0);
     console.log(
       `${target}: ${r.seconds.toFixed(1)} s, ${r.documents} documents, stored ${mb(r.sizeBytes)} MB (acknowledged ${mb(r.stored)} MB), peak RSS ${mb(r.rss)} MB (sampled: rss ${mb(r.peaks.rss)}, heapUsed ${mb(r.peaks.heapUsed)}, external ${mb(r.peaks.external)}, arrayBuffers ${mb(r.peaks.arrayBuffers)} MB), CPU ${r.cpu.toFixed(1)} s, load ${r.load}`,
@@ -354,11 +354,11 @@ async function writeDocs(results, speed, seeded, ferretVersion) {
   // Hand-written notes after this marker (up to the end marker) are kept when the figures are rewritten.
   const notes = '<!-- s3-store:notes -->';
   const end = text.includes(notes) ? notes : '<!-- s3-store:end -->';
-  const base = results.find((r) => r.target === 'file' && !r.malloc);
+  const base = results.find((r) => r.target === 'file' && !r.setting);
   const mb = (n) => `${(n / 1e6).toFixed(0)} MB`;
   const rows = results.map(
     (r) =>
-      `| ${LABELS[r.target]}${r.malloc ? ', `MALLOC_MMAP_THRESHOLD_=131072`' : ''} | ${r.seconds.toFixed(1)} s | ${(r.uncompressedBytes / 1e6 / r.seconds).toFixed(1)} MB/s | ${mb(r.sizeBytes)} | **${mb(r.rss)}** | ${mb(r.peaks.heapUsed)} / ${mb(r.peaks.external)} / ${mb(r.peaks.arrayBuffers)} | ${r.cpu.toFixed(1)} s | ${(base.seconds / r.seconds).toFixed(2)} | ${r.load} |`,
+      `| ${LABELS[r.target]}${r.setting ? `, \`${r.setting}\`` : ''} | ${r.seconds.toFixed(1)} s | ${(r.uncompressedBytes / 1e6 / r.seconds).toFixed(1)} MB/s | ${mb(r.sizeBytes)} | **${mb(r.rss)}** | ${mb(r.peaks.heapUsed)} / ${mb(r.peaks.external)} / ${mb(r.peaks.arrayBuffers)} | ${r.cpu.toFixed(1)} s | ${(base.seconds / r.seconds).toFixed(2)} | ${r.load} |`,
   );
   const section = [
     start,
@@ -369,7 +369,7 @@ async function writeDocs(results, speed, seeded, ferretVersion) {
     'npm run build && node bench/s3-store.mjs # --gib=1 --fresh --no-write',
     '```',
     '',
-    `A dump of ${seeded.docs} documents (${mb(seeded.bytes)} of BSON, ~16 KiB each) from FerretDB ${ferretVersion} (SQLite backend, seeded by the benchmark and kept in \`.tmp/bench-s3-store/\`) by \`MongoBackupService.dump()\` (gzip level 6, parallel gzip members), to a local file and to versitygw on 127.0.0.1 (multipart, ${partLabel} parts, ${DEFAULT_PARTS_IN_FLIGHT} in flight from at most 2 reused part buffers, filled in the order made, CRC32 per part), each in its own process (the last two rows again with glibc's \`MALLOC_MMAP_THRESHOLD_=131072\` in the environment, see docs/configuration.md); ${os.cpus().length} cores shared with other work, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}.`,
+    `A dump of ${seeded.docs} documents (${mb(seeded.bytes)} of BSON, ~16 KiB each) from FerretDB ${ferretVersion} (SQLite backend, seeded by the benchmark and kept in \`.tmp/bench-s3-store/\`) by \`MongoBackupService.dump()\` (gzip level 6, parallel gzip members), to a local file and to versitygw on 127.0.0.1 (multipart, ${partLabel} parts, ${DEFAULT_PARTS_IN_FLIGHT} in flight from at most 2 reused part buffers, filled in the order made, CRC32 per part), each in its own process (the last two rows again with glibc's \`${MALLOC_SETTING}\` in the environment, see docs/configuration.md); ${os.cpus().length} cores shared with other work, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}.`,
     '',
     '| Target | Wall time | Archive MB/s | Stored | Peak RSS | Peak heapUsed / external / arrayBuffers | CPU | Throughput vs file | Load average (start / end) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
