@@ -54,16 +54,18 @@ const DOCS = Math.round((GIB * 1024 ** 3) / DOC_BYTES);
 const DB = 'bench_s3_store';
 const COLLECTION = 'orders';
 const TARGETS = ['file', 's3', 's3-encrypted'];
-// The same dumps again with glibc's mmap threshold fixed at its 128 KiB default (it otherwise rises to the largest
-// buffer freed, and the main arena keeps what it frees): the operating knob docs/configuration.md describes.
-const MALLOC_MMAP_THRESHOLD = '131072';
-const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: MALLOC_MMAP_THRESHOLD };
-const MALLOC_SETTING = `MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD}`;
+// The same dumps again with the two process settings docs/configuration.md ("Memory") gives for memory-capped
+// containers: glibc's mmap threshold fixed at its 128 KiB default (it otherwise rises to the largest buffer freed,
+// and the main arena keeps what it frees) and V8's young generation capped at 4 MiB semi-spaces (16 MiB otherwise,
+// mostly empty between scavenges but resident).
+const SETTINGS_ENV = { MALLOC_MMAP_THRESHOLD_: '131072', NODE_OPTIONS: '--max-semi-space-size=4' };
+const SETTINGS = Object.entries(SETTINGS_ENV)
+  .map(([name, value]) => `${name}=${value}`)
+  .join(' ');
 /** Each child run: its target, and the environment setting it runs with (none for the defaults). */
 const RUNS = [
   ...TARGETS.map((target) => ({ target, env: {}, setting: undefined })),
-  { target: 'file', env: MALLOC_ENV, setting: MALLOC_SETTING },
-  { target: 's3-encrypted', env: MALLOC_ENV, setting: MALLOC_SETTING },
+  ...TARGETS.map((target) => ({ target, env: SETTINGS_ENV, setting: SETTINGS })),
 ];
 const LABELS = {
   file: 'local file (folder store)',
@@ -358,7 +360,7 @@ async function writeDocs(results, speed, seeded, ferretVersion) {
   const mb = (n) => `${(n / 1e6).toFixed(0)} MB`;
   const rows = results.map(
     (r) =>
-      `| ${LABELS[r.target]}${r.setting ? `, \`${r.setting}\`` : ''} | ${r.seconds.toFixed(1)} s | ${(r.uncompressedBytes / 1e6 / r.seconds).toFixed(1)} MB/s | ${mb(r.sizeBytes)} | **${mb(r.rss)}** | ${mb(r.peaks.heapUsed)} / ${mb(r.peaks.external)} / ${mb(r.peaks.arrayBuffers)} | ${r.cpu.toFixed(1)} s | ${(base.seconds / r.seconds).toFixed(2)} | ${r.load} |`,
+      `| ${LABELS[r.target]}${r.setting ? ', memory settings' : ''} | ${r.seconds.toFixed(1)} s | ${(r.uncompressedBytes / 1e6 / r.seconds).toFixed(1)} MB/s | ${mb(r.sizeBytes)} | **${mb(r.rss)}** | ${mb(r.peaks.heapUsed)} / ${mb(r.peaks.external)} / ${mb(r.peaks.arrayBuffers)} | ${r.cpu.toFixed(1)} s | ${(base.seconds / r.seconds).toFixed(2)} | ${r.load} |`,
   );
   const section = [
     start,
@@ -369,7 +371,7 @@ async function writeDocs(results, speed, seeded, ferretVersion) {
     'npm run build && node bench/s3-store.mjs # --gib=1 --fresh --no-write',
     '```',
     '',
-    `A dump of ${seeded.docs} documents (${mb(seeded.bytes)} of BSON, ~16 KiB each) from FerretDB ${ferretVersion} (SQLite backend, seeded by the benchmark and kept in \`.tmp/bench-s3-store/\`) by \`MongoBackupService.dump()\` (gzip level 6, parallel gzip members), to a local file and to versitygw on 127.0.0.1 (multipart, ${partLabel} parts, ${DEFAULT_PARTS_IN_FLIGHT} in flight from at most 2 reused part buffers, filled in the order made, CRC32 per part), each in its own process (the last two rows again with glibc's \`${MALLOC_SETTING}\` in the environment, see docs/configuration.md); ${os.cpus().length} cores shared with other work, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}.`,
+    `A dump of ${seeded.docs} documents (${mb(seeded.bytes)} of BSON, ~16 KiB each) from FerretDB ${ferretVersion} (SQLite backend, seeded by the benchmark and kept in \`.tmp/bench-s3-store/\`) by \`MongoBackupService.dump()\` (gzip level 6, parallel gzip members), to a local file and to versitygw on 127.0.0.1 (multipart, ${partLabel} parts, ${DEFAULT_PARTS_IN_FLIGHT} in flight from at most 2 reused part buffers, filled in the order made, CRC32 per part), each in its own process (the last three rows again with the memory settings of docs/configuration.md, \`${SETTINGS}\`, in the environment); ${os.cpus().length} cores shared with other work, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}.`,
     '',
     '| Target | Wall time | Archive MB/s | Stored | Peak RSS | Peak heapUsed / external / arrayBuffers | CPU | Throughput vs file | Load average (start / end) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
