@@ -1182,5 +1182,34 @@ describe('dump options against a real server', () => {
         await unconnected.close();
       }
     });
+
+    it('with encryption on, a directory dump, packed or not, is refused before connecting and writes nothing', async (ctx) => {
+      requireServer(ctx);
+      const backupDir = path.join(ws.workDir, 'invalid-encrypted-directory');
+      const unconnected = new MongoClient('mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=5000');
+      let opened = 0;
+      unconnected.on('topologyOpening', () => (opened += 1));
+      const svc = new MongoBackupService({
+        source: unconnected,
+        backupDir,
+        encryption: { key: '11'.repeat(32), keyId: 'test' },
+        env: {},
+      });
+      try {
+        for (const tarball of [false, true]) {
+          const error = await rejection(svc.dump({ format: 'directory', tarball }));
+          expect(error, `tarball: ${tarball}`).toBeInstanceOf(MongoBackupUsageError);
+          expect((error as MongoBackupUsageError).code, `tarball: ${tarball}`).toBe(
+            ErrorCode.INVALID_OPTIONS,
+          );
+          expect((error as Error).message).toMatch(/archive/);
+        }
+        expect(opened).toBe(0);
+        expect(await readdir(backupDir).catch(() => 'missing')).toBe('missing');
+      } finally {
+        await svc.close();
+        await unconnected.close();
+      }
+    });
   });
 });
