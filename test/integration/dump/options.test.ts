@@ -1160,13 +1160,18 @@ describe('dump options against a real server', () => {
       expect((await stream.bytes()).length).toBe(0);
     });
 
+    /** A client of port 1 on loopback, where nothing listens, counting its topology openings (any connection attempt). */
+    function unreachableClient(): { readonly client: MongoClient; readonly opened: () => number } {
+      const client = new MongoClient('mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=5000');
+      let opened = 0;
+      client.on('topologyOpening', () => (opened += 1));
+      return { client, opened: () => opened };
+    }
+
     it('before connecting: the UsageError comes without the client ever opening a connection', async (ctx) => {
       requireServer(ctx);
       const backupDir = path.join(ws.workDir, 'invalid-unreachable');
-      // Port 1 on loopback: nothing listens. The client reports opening its topology on any connection attempt.
-      const unconnected = new MongoClient('mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=5000');
-      let opened = 0;
-      unconnected.on('topologyOpening', () => (opened += 1));
+      const { client: unconnected, opened } = unreachableClient();
       const svc = new MongoBackupService({ source: unconnected, backupDir, env: {} });
       try {
         const stream = collector();
@@ -1174,7 +1179,7 @@ describe('dump options against a real server', () => {
           const error = await rejection(svc.dump(options));
           expect(error, what).toBeInstanceOf(MongoBackupUsageError);
           expect((error as MongoBackupUsageError).code, what).toBe(code);
-          expect(opened, what).toBe(0);
+          expect(opened(), what).toBe(0);
         }
         expect(await readdir(backupDir).catch(() => 'missing')).toBe('missing');
       } finally {
@@ -1186,9 +1191,7 @@ describe('dump options against a real server', () => {
     it('with encryption on, a directory dump, packed or not, is refused before connecting and writes nothing', async (ctx) => {
       requireServer(ctx);
       const backupDir = path.join(ws.workDir, 'invalid-encrypted-directory');
-      const unconnected = new MongoClient('mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=5000');
-      let opened = 0;
-      unconnected.on('topologyOpening', () => (opened += 1));
+      const { client: unconnected, opened } = unreachableClient();
       const svc = new MongoBackupService({
         source: unconnected,
         backupDir,
@@ -1204,7 +1207,7 @@ describe('dump options against a real server', () => {
           );
           expect((error as Error).message).toMatch(/archive/);
         }
-        expect(opened).toBe(0);
+        expect(opened()).toBe(0);
         expect(await readdir(backupDir).catch(() => 'missing')).toBe('missing');
       } finally {
         await svc.close();
