@@ -58,14 +58,19 @@ const TARGETS = ['file', 's3', 's3-encrypted'];
 // containers: glibc's mmap threshold fixed at its 128 KiB default (it otherwise rises to the largest buffer freed,
 // and the main arena keeps what it frees) and V8's young generation capped at 4 MiB semi-spaces (16 MiB otherwise,
 // mostly empty between scavenges but resident).
-const SETTINGS_ENV = { MALLOC_MMAP_THRESHOLD_: '131072', NODE_OPTIONS: '--max-semi-space-size=4' };
-const SETTINGS = Object.entries(SETTINGS_ENV)
+const SETTINGS = { MALLOC_MMAP_THRESHOLD_: '131072', NODE_OPTIONS: '--max-semi-space-size=4' };
+const SETTINGS_LABEL = Object.entries(SETTINGS)
   .map(([name, value]) => `${name}=${value}`)
   .join(' ');
+// Added to the NODE_OPTIONS the benchmark was started with (which the default runs keep too), not in their place.
+const SETTINGS_ENV = {
+  ...SETTINGS,
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, SETTINGS.NODE_OPTIONS].filter(Boolean).join(' '),
+};
 /** Each child run: its target, and the environment setting it runs with (none for the defaults). */
 const RUNS = [
   ...TARGETS.map((target) => ({ target, env: {}, setting: undefined })),
-  ...TARGETS.map((target) => ({ target, env: SETTINGS_ENV, setting: SETTINGS })),
+  ...TARGETS.map((target) => ({ target, env: SETTINGS_ENV, setting: SETTINGS_LABEL })),
 ];
 const LABELS = {
   file: 'local file (folder store)',
@@ -371,7 +376,7 @@ async function writeDocs(results, speed, seeded, ferretVersion) {
     'npm run build && node bench/s3-store.mjs # --gib=1 --fresh --no-write',
     '```',
     '',
-    `A dump of ${seeded.docs} documents (${mb(seeded.bytes)} of BSON, ~16 KiB each) from FerretDB ${ferretVersion} (SQLite backend, seeded by the benchmark and kept in \`.tmp/bench-s3-store/\`) by \`MongoBackupService.dump()\` (gzip level 6, parallel gzip members), to a local file and to versitygw on 127.0.0.1 (multipart, ${partLabel} parts, ${DEFAULT_PARTS_IN_FLIGHT} in flight from at most 2 reused part buffers, filled in the order made, CRC32 per part), each in its own process (the last three rows again with the memory settings of docs/configuration.md, \`${SETTINGS}\`, in the environment); ${os.cpus().length} cores shared with other work, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}.`,
+    `A dump of ${seeded.docs} documents (${mb(seeded.bytes)} of BSON, ~16 KiB each) from FerretDB ${ferretVersion} (SQLite backend, seeded by the benchmark and kept in \`.tmp/bench-s3-store/\`) by \`MongoBackupService.dump()\` (gzip level 6, parallel gzip members), to a local file and to versitygw on 127.0.0.1 (multipart, ${partLabel} parts, ${DEFAULT_PARTS_IN_FLIGHT} in flight from at most 2 reused part buffers, filled in the order made, CRC32 per part), each in its own process (the last three rows again with the memory settings of docs/configuration.md, \`${SETTINGS_LABEL}\`, in the environment); ${os.cpus().length} cores shared with other work, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}.`,
     '',
     '| Target | Wall time | Archive MB/s | Stored | Peak RSS | Peak heapUsed / external / arrayBuffers | CPU | Throughput vs file | Load average (start / end) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
